@@ -1,0 +1,124 @@
+"""Bearer JWT authentication: verify the token, then find or lazily create the user by `sub`."""
+
+import uuid
+
+import jwt
+from django.conf import settings
+from rest_framework.authentication import get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken
+
+from .models import User
+from .services import user_get_or_create_from_sub
+
+# Never `none`, and HS* only with our shared secret: the algorithm picks the key, not the token.
+SHARED_SECRET_ALGORITHMS = frozenset({"HS256"})
+ASYMMETRIC_ALGORITHMS = frozenset({"EdDSA", "ES256", "RS256"})
+MAX_TOKEN_LENGTH = 8192
+
+_FAILURES: list[tuple[type[Exception], str]] = [
+    (jwt.ExpiredSignatureError, "Token has expired."),
+    (jwt.ImmatureSignatureError, "Token is not yet valid."),
+    (jwt.InvalidIssuerError, "Token has the wrong issuer."),
+    (jwt.InvalidAudienceError, "Token has the wrong audience."),
+    (jwt.MissingRequiredClaimError, "Token is missing a required claim."),
+    (jwt.InvalidSignatureError, "Token signature is invalid."),
+]
+
+
+def _signing_key(header: dict):
+    """The key that may verify a token with this header (the JWKS seam for asymmetric tokens)."""
+    alg = header.get("alg")
+    if alg in SHARED_SECRET_ALGORITHMS:
+        return settings.BETTER_AUTH_SECRET
+    if alg in ASYMMETRIC_ALGORITHMS and settings.JWT_JWKS_URL:
+        from .jwks import jwks_signing_key  # only deployments with a JWKS need it
+
+        return jwks_signing_key(header)
+    raise InvalidToken("Token algorithm is not accepted.")
+
+
+def verify_access_token(raw: str) -> dict:
+    """Verified claims of an access token; InvalidToken for every way a token can be bad."""
+    if len(raw) > MAX_TOKEN_LENGTH:
+        raise InvalidToken("Token is too long.")
+    try:
+        header = jwt.get_unverified_header(raw)
+    except jwt.InvalidTokenError:
+        raise InvalidToken("Token is malformed.") from None
+    key = _signing_key(header)
+    try:
+        claims = jwt.decode(
+            raw,
+            key,
+            algorithms=[header["alg"]],
+            leeway=settings.JWT_LEEWAY_SECONDS,
+            issuer=settings.JWT_ISSUER,
+            audience=settings.JWT_AUDIENCE,
+            options={
+                "require": ["exp", "sub"],
+                "verify_aud": bool(settings.JWT_AUDIENCE),
+            },
+        )
+    except jwt.InvalidTokenError as exc:
+        message = next(
+            (m for cls, m in _FAILURES if isinstance(exc, cls)), "Token is invalid."
+        )
+        raise InvalidToken(message) from None
+    if claims.get("token_type", "access") != "access":
+        raise InvalidToken("A refresh token cannot be used as an access token.")
+    return claims
+
+
+def user_id_from_claims(claims: dict) -> uuid.UUID:
+    """The `sub` claim as a UUID (it is the user's id)."""
+    sub = claims.get("sub")
+    try:
+        if not isinstance(sub, str):
+            raise ValueError
+        return uuid.UUID(sub)
+    except ValueError:
+        raise InvalidToken(
+            "Token 'sub' claim must be a UUID (the user's id)."
+        ) from None
+
+
+class SubClaimJWTAuthentication(JWTAuthentication):
+    """`Authorization: Bearer <jwt>`; the first request with an unknown `sub` creates the user."""
+
+    def authenticate(self, request):
+        raw = self.get_raw_token(get_authorization_header(request))
+        if raw is None:
+            return None
+        claims = self.get_validated_token(raw)
+        user = self.get_user(claims)
+        request._request.api_user_id = user.pk  # for the access log
+        return user, claims
+
+    def get_raw_token(self, header: bytes) -> str | None:
+        """The token of a `Bearer` header (scheme case-insensitive); None for no or other scheme."""
+        parts = header.split()
+        if not parts or parts[0].lower() != b"bearer":
+            return None
+        if len(parts) != 2:
+            raise InvalidToken("Authorization header must be 'Bearer <token>'.")
+        try:
+            return parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise InvalidToken("Token is malformed.") from None
+
+    def get_validated_token(self, raw_token: str) -> dict:
+        return verify_access_token(raw_token)
+
+    def get_user(self, validated_token: dict) -> User:
+        user = user_get_or_create_from_sub(
+            user_id=user_id_from_claims(validated_token),
+            email=validated_token.get("email"),
+            name=validated_token.get("name"),
+        )
+        if not user.is_active:
+            raise AuthenticationFailed(
+                "This account has been disabled.", code="user_inactive"
+            )
+        return user
