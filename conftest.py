@@ -1,5 +1,6 @@
 """Shared fixtures: API clients, users and real HS256 tokens signed with BETTER_AUTH_SECRET."""
 
+import os
 import time
 import uuid
 
@@ -11,9 +12,7 @@ from rest_framework.test import APIClient
 from accounts.factories import UserFactory
 
 
-def sign(
-    claims: dict, *, key: str | None = None, algorithm: str = "HS256", headers=None
-) -> str:
+def sign(claims: dict, *, key: str | None = None, algorithm: str = "HS256", headers=None) -> str:
     """A JWT with exactly these claims (HS256 with the shared secret unless told otherwise)."""
     return jwt.encode(
         claims, key or settings.BETTER_AUTH_SECRET, algorithm=algorithm, headers=headers
@@ -76,3 +75,21 @@ def client_for(make_token):
 @pytest.fixture
 def new_user_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip when an outside service or tool is missing; with REQUIRE_SERVICES=1 (CI) fail."""
+    if available:
+        return
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required in CI but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_only(db):
+    """Tests that need PostgreSQL's real concurrency (the suite also runs on SQLite)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)")

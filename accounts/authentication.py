@@ -62,9 +62,7 @@ def verify_access_token(raw: str) -> dict:
             },
         )
     except jwt.InvalidTokenError as exc:
-        message = next(
-            (m for cls, m in _FAILURES if isinstance(exc, cls)), "Token is invalid."
-        )
+        message = next((m for cls, m in _FAILURES if isinstance(exc, cls)), "Token is invalid.")
         raise InvalidToken(message) from None
     if claims.get("token_type", "access") != "access":
         raise InvalidToken("A refresh token cannot be used as an access token.")
@@ -79,9 +77,7 @@ def user_id_from_claims(claims: dict) -> uuid.UUID:
             raise ValueError
         return uuid.UUID(sub)
     except ValueError:
-        raise InvalidToken(
-            "Token 'sub' claim must be a UUID (the user's id)."
-        ) from None
+        raise InvalidToken("Token 'sub' claim must be a UUID (the user's id).") from None
 
 
 class SubClaimJWTAuthentication(JWTAuthentication):
@@ -118,7 +114,5 @@ class SubClaimJWTAuthentication(JWTAuthentication):
             name=validated_token.get("name"),
         )
         if not user.is_active:
-            raise AuthenticationFailed(
-                "This account has been disabled.", code="user_inactive"
-            )
+            raise AuthenticationFailed("This account has been disabled.", code="user_inactive")
         return user

@@ -42,9 +42,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     date_joined = None
-    email = models.EmailField(
-        "email address", max_length=254, unique=True, null=True, blank=True
-    )
+    email = models.EmailField("email address", max_length=254, unique=True, null=True, blank=True)
     name = models.CharField(max_length=150, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -57,7 +55,7 @@ class User(AbstractUser):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            # Case-insensitive uniqueness the database enforces (NULLs, i.e. lazy users, may repeat).
+            # Case-insensitive uniqueness in the database (NULLs, i.e. lazy users, may repeat).
             models.UniqueConstraint(
                 Lower("email"),
                 name="user_email_ci_unique",

@@ -18,9 +18,7 @@ def _usable_email(email: object) -> str | None:
     return email if 3 <= len(email) <= _EMAIL_MAX and "@" in email else None
 
 
-def _insert_if_absent(
-    *, user_id: uuid.UUID, email: str | None, name: str
-) -> User | None:
+def _insert_if_absent(*, user_id: uuid.UUID, email: str | None, name: str) -> User | None:
     """INSERT ... ON CONFLICT DO NOTHING, then read back: None when the email was taken."""
     user = User(id=user_id, email=email, name=name, password=make_password(None))
     User.objects.bulk_create([user], ignore_conflicts=True)

@@ -18,9 +18,7 @@ def _validate(**fields) -> None:
     Task(**fields).clean_fields(exclude=excluded)
 
 
-def _update_owned(
-    *, user, task_id: int, assignments: list[str], params: list
-) -> Task | None:
+def _update_owned(*, user, task_id: int, assignments: list[str], params: list) -> Task | None:
     """UPDATE one of the user's tasks and return the row as it now is (None: not the user's).
 
     One statement (`UPDATE ... RETURNING`): no read-modify-write, so a toggle can never
@@ -60,9 +58,7 @@ def task_update(*, user, task_id: int, **changes) -> Task | None:
     )
 
 
-def task_set_completed(
-    *, user, task_id: int, completed: bool | None = None
-) -> Task | None:
+def task_set_completed(*, user, task_id: int, completed: bool | None = None) -> Task | None:
     """Set a task's completion, or flip it atomically when no value is given."""
     if completed is None:
         return _update_owned(

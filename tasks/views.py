@@ -37,9 +37,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         return task_list(user=self.request.user)
 
     def initial(self, request, *args, **kwargs):
-        super().initial(
-            request, *args, **kwargs
-        )  # authentication comes first: 401 before 403
+        super().initial(request, *args, **kwargs)  # authentication comes first: 401 before 403
         self._check_path_user()
 
     def _check_path_user(self) -> None:
@@ -84,9 +82,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         task = task_create(user=request.user, **serializer.validated_data)
         headers = {"Location": self._detail_url(task.pk)}
-        return Response(
-            self.get_serializer(task).data, status.HTTP_201_CREATED, headers=headers
-        )
+        return Response(self.get_serializer(task).data, status.HTTP_201_CREATED, headers=headers)
 
     def update(self, request, *args, **kwargs):
         return self._update(request, require_title=True)
@@ -103,9 +99,7 @@ class TaskViewSet(viewsets.GenericViewSet):
     def complete(self, request, *args, **kwargs):
         body = TaskCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        task = task_set_completed(
-            user=request.user, task_id=self.task_id(), **body.validated_data
-        )
+        task = task_set_completed(user=request.user, task_id=self.task_id(), **body.validated_data)
         return self._task_response(task)
 
     def _update(self, request, *, require_title: bool):
@@ -113,9 +107,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         context = {**self.get_serializer_context(), "require_title": require_title}
         serializer = TaskSerializer(data=request.data, partial=True, context=context)
         serializer.is_valid(raise_exception=True)
-        task = task_update(
-            user=request.user, task_id=task_id, **serializer.validated_data
-        )
+        task = task_update(user=request.user, task_id=task_id, **serializer.validated_data)
         return self._task_response(task)
 
     def _task_response(self, task):
@@ -125,6 +117,4 @@ class TaskViewSet(viewsets.GenericViewSet):
 
     def _detail_url(self, task_id: int) -> str:
         kwargs = {**self.kwargs, self.lookup_field: task_id}
-        return self.request.build_absolute_uri(
-            reverse(f"{self.basename}-detail", kwargs=kwargs)
-        )
+        return self.request.build_absolute_uri(reverse(f"{self.basename}-detail", kwargs=kwargs))

@@ -83,9 +83,7 @@ def error_body(code: str, message: str, details=None) -> dict:
 def _first_message(details) -> str:
     """The first human message in a (possibly nested) DRF error structure."""
     while isinstance(details, dict | list) and details:
-        details = (
-            next(iter(details.values())) if isinstance(details, dict) else details[0]
-        )
+        details = next(iter(details.values())) if isinstance(details, dict) else details[0]
     return str(details) if details else "Invalid input."
 
 
@@ -101,9 +99,7 @@ def _code_for(exc: exceptions.APIException) -> str:
 
 def _message_for(exc: exceptions.APIException) -> str:
     detail = exc.detail
-    if (
-        isinstance(detail, dict) and "detail" in detail
-    ):  # simplejwt's {"detail", "code", ...}
+    if isinstance(detail, dict) and "detail" in detail:  # simplejwt's {"detail", "code", ...}
         return str(detail["detail"])
     if isinstance(detail, dict | list):
         return _first_message(detail)

@@ -20,9 +20,7 @@ class RequestIDMiddleware:
 
     def __call__(self, request):
         supplied = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = (
-            supplied if _SANE_REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
-        )
+        request_id = supplied if _SANE_REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
         request.request_id = request_id
         token = request_id_var.set(request_id)
         started = time.perf_counter()

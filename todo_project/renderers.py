@@ -30,9 +30,7 @@ class EnvelopeJSONRenderer(JSONRenderer):
             data = self.envelope(data, response)
         if data is None:
             return b""
-        return orjson.dumps(
-            data, default=_default, option=orjson.OPT_PASSTHROUGH_DATACLASS
-        )
+        return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATACLASS)
 
     @staticmethod
     def envelope(data, response) -> dict:

@@ -45,9 +45,7 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ImproperlyConfigured(
-            f"{name} must be a whole number, not {raw!r}."
-        ) from None
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}.")
     return value
@@ -66,9 +64,7 @@ _DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production-0123456
 _DEV_AUTH_SECRET = "dev-only-better-auth-secret-do-not-use-in-production"
 
 
-def _required_secret(
-    name: str, dev_value: str, *, min_length: int, min_unique: int
-) -> str:
+def _required_secret(name: str, dev_value: str, *, min_length: int, min_unique: int) -> str:
     """Read a secret; outside DEBUG a missing, short or development value stops the server."""
     value = env_str(name)
     if not value and DEBUG:
@@ -89,9 +85,7 @@ def _required_secret(
     return value
 
 
-SECRET_KEY = _required_secret(
-    "DJANGO_SECRET_KEY", _DEV_SECRET_KEY, min_length=50, min_unique=5
-)
+SECRET_KEY = _required_secret("DJANGO_SECRET_KEY", _DEV_SECRET_KEY, min_length=50, min_unique=5)
 BETTER_AUTH_SECRET = _required_secret(
     "BETTER_AUTH_SECRET", _DEV_AUTH_SECRET, min_length=32, min_unique=5
 )
@@ -103,9 +97,7 @@ if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
-    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False
-)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", not DEBUG)
@@ -183,9 +175,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
-    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -194,9 +184,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- DRF and JWT -------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.SubClaimJWTAuthentication"
-    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.SubClaimJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["todo_project.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["todo_project.parsers.JSONParser"],

@@ -5,9 +5,7 @@ import os
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-secret-key-" + "k7Qx9vLm2Rp4Zt8Wn3Yb6Hc1Jd5Fg0Ks" * 2
 )
-os.environ.setdefault(
-    "BETTER_AUTH_SECRET", "test-better-auth-secret-" + "Vq3Lp8Xz1Mn6Rt4Yw9Kb2"
-)
+os.environ.setdefault("BETTER_AUTH_SECRET", "test-better-auth-secret-" + "Vq3Lp8Xz1Mn6Rt4Yw9Kb2")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 
 from .settings import *  # noqa: E402,F403
