@@ -9,6 +9,8 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
+from todo_project.db import with_reconnect
+
 from .models import User
 from .services import user_get_or_create_from_sub
 
@@ -108,10 +110,13 @@ class SubClaimJWTAuthentication(JWTAuthentication):
         return verify_access_token(raw_token)
 
     def get_user(self, validated_token: dict) -> User:
-        user = user_get_or_create_from_sub(
-            user_id=user_id_from_claims(validated_token),
-            email=validated_token.get("email"),
-            name=validated_token.get("name"),
+        user_id = user_id_from_claims(validated_token)
+        user = with_reconnect(
+            lambda: user_get_or_create_from_sub(
+                user_id=user_id,
+                email=validated_token.get("email"),
+                name=validated_token.get("name"),
+            )
         )
         if not user.is_active:
             raise AuthenticationFailed("This account has been disabled.", code="user_inactive")

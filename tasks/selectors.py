@@ -8,3 +8,11 @@ from .models import Task
 def task_list(*, user) -> QuerySet[Task]:
     """The user's tasks, newest first."""
     return Task.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+TASK_ROW_FIELDS = ("id", "user_id", "title", "description", "completed", "created_at", "updated_at")
+
+
+def task_rows(*, user) -> QuerySet:
+    """The user's tasks as plain rows (dicts), newest first: the list endpoint's lean read path."""
+    return task_list(user=user).values(*TASK_ROW_FIELDS)

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 
 from todo_project.exceptions import ResourceNotFound, UnprocessableEntity
 
-from .selectors import task_list
-from .serializers import TaskCompleteSerializer, TaskSerializer
+from .selectors import task_list, task_rows
+from .serializers import TaskCompleteSerializer, TaskRowSerializer, TaskSerializer
 from .services import task_create, task_delete, task_set_completed, task_update
 
 _TASK_ID = re.compile(r"[0-9]{1,19}")
@@ -71,8 +71,8 @@ class TaskViewSet(viewsets.GenericViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        rows = self.paginate_queryset(task_rows(user=request.user))
+        return self.get_paginated_response(TaskRowSerializer(rows, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         return Response(self.get_serializer(self.get_object()).data)

@@ -10,8 +10,6 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
-from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
 logger = logging.getLogger("todo.errors")
 
@@ -137,6 +135,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, ServiceUnavailable):
         logger.warning("Database unavailable")
     response = drf_exception_handler(exc, context)  # sets WWW-Authenticate, Retry-After
+    # Imported here: rest_framework.views loads the authentication classes, which use this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+    from rest_framework.views import set_rollback
+
     details = None
     if isinstance(exc, exceptions.ValidationError):
         response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
