@@ -1,4 +1,4 @@
-"""Query budgets: every SQL statement a request costs, transactions and connection checks included."""
+"""Query budgets: every SQL statement a request costs, transactions and health checks included."""
 
 import contextlib
 import re
