@@ -36,6 +36,20 @@ class ServiceUnavailable(ApiError):
     default_code = "SERVICE_UNAVAILABLE"
 
 
+class InvalidCredentials(exceptions.AuthenticationFailed):
+    """Signin with an unknown email or a wrong password: one message for both."""
+
+    default_detail = "Invalid email or password."
+    default_code = "invalid_credentials"
+
+
+class AccountDisabled(exceptions.AuthenticationFailed):
+    """A valid token or password of a user marked inactive."""
+
+    default_detail = "This account has been disabled."
+    default_code = "user_inactive"
+
+
 class ResourceNotFound(exceptions.NotFound):
     """A task that does not exist or is not the caller's (the two are never told apart)."""
 
@@ -121,6 +135,10 @@ def _translate(exc: Exception) -> Exception:
 
 def api_exception_handler(exc: Exception, context: dict) -> Response:
     """Every exception raised in an API view becomes the contract's error envelope."""
+    # Imported here: rest_framework.views loads the authentication classes, which use this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+    from rest_framework.views import set_rollback
+
     exc = _translate(exc)
     if not isinstance(exc, exceptions.APIException):
         set_rollback()
@@ -133,12 +151,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     if isinstance(exc, ServiceUnavailable):
-        logger.warning("Database unavailable")
+        logger.warning("Service unavailable: %s", exc.detail)
     response = drf_exception_handler(exc, context)  # sets WWW-Authenticate, Retry-After
-    # Imported here: rest_framework.views loads the authentication classes, which use this module.
-    from rest_framework.views import exception_handler as drf_exception_handler
-    from rest_framework.views import set_rollback
-
     details = None
     if isinstance(exc, exceptions.ValidationError):
         response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
