@@ -1,6 +1,7 @@
 """Every write to tasks. Each one is a single statement, scoped to the owner in its WHERE clause."""
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import Task
@@ -76,3 +77,8 @@ def task_delete(*, user, task_id: int) -> bool:
     """Delete one of the user's tasks; False when there was none to delete."""
     deleted, _ = task_list(user=user).filter(pk=task_id).delete()
     return deleted > 0
+
+
+def task_set_completed_many(*, tasks: QuerySet[Task], completed: bool) -> int:
+    """Set completion on many tasks in one UPDATE (admin actions); returns how many changed."""
+    return tasks.exclude(completed=completed).update(completed=completed, updated_at=timezone.now())

@@ -1,25 +1,42 @@
 """Limit/offset pagination with strict bounds; the page's numbers go to the envelope's `meta`."""
 
+import re
+
 from django.db.models import Count, Window
 from rest_framework import pagination, serializers
 from rest_framework.response import Response
+
+from .schema_components import envelope_schema
+
+
+class QueryIntegerField(serializers.IntegerField):
+    """An integer query parameter: ASCII digits (optional minus), given once.
+
+    DRF's IntegerField also takes "1.0", " 5", "+5", "1_0" and non-ASCII digits (anything
+    Python's int() takes), and the QueryDict would silently pick one of `?limit=5&limit=6`.
+    """
+
+    default_error_messages = {
+        "invalid": "Must be an integer.",
+        "repeated": "Must be given only once.",
+    }
+    _INTEGER = re.compile(r"-?[0-9]+")
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            if len(data) != 1:
+                self.fail("repeated")
+            data = data[0]
+        if not isinstance(data, str) or not self._INTEGER.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class PageParamsSerializer(serializers.Serializer):
     """`limit` 1..500 (default 100) and `offset` >= 0 (default 0); anything else is a 422."""
 
-    limit = serializers.IntegerField(
-        min_value=1,
-        max_value=500,
-        default=100,
-        error_messages={"invalid": "Must be an integer."},
-    )
-    offset = serializers.IntegerField(
-        min_value=0,
-        max_value=2**62,
-        default=0,
-        error_messages={"invalid": "Must be an integer."},
-    )
+    limit = QueryIntegerField(min_value=1, max_value=500, default=100)
+    offset = QueryIntegerField(min_value=0, max_value=2**62, default=0)
 
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
@@ -30,7 +47,9 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         # A plain dict, not the QueryDict: DRF reads an empty `?limit=` from a form as "absent".
-        params = PageParamsSerializer(data=request.query_params.dict())
+        # A repeated parameter stays a list, which the field refuses.
+        query = {name: v[0] if len(v) == 1 else v for name, v in request.query_params.lists()}
+        params = PageParamsSerializer(data=query)
         params.is_valid(raise_exception=True)
         self.request = request
         self.limit = params.validated_data["limit"]
@@ -59,3 +78,26 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         response = Response(data)
         response.envelope_meta = self.get_meta()
         return response
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        """OpenAPI: a page is the success envelope with the rows in `data` and `meta`."""
+        return envelope_schema(schema, paginated=True)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        """OpenAPI: `limit` and `offset` with the bounds PageParamsSerializer enforces."""
+        return [
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "description": "Rows per page; out of range or not an integer: 422.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+            },
+            {
+                "name": "offset",
+                "in": "query",
+                "required": False,
+                "description": "Rows to skip; negative or not an integer: 422.",
+                "schema": {"type": "integer", "minimum": 0, "maximum": 2**62, "default": 0},
+            },
+        ]

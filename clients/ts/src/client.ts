@@ -1,0 +1,253 @@
+/**
+ * A small typed client for the Todo API, built only from the types that openapi-typescript
+ * generates from the server's OpenAPI schema (src/schema.d.ts). `npm run check` regenerates
+ * those types and type-checks this file: if the schema stops describing an operation, a body,
+ * a parameter or the envelope correctly, this stops compiling.
+ */
+import type { components, operations, paths } from "./schema";
+
+type Schemas = components["schemas"];
+export type Task = Schemas["Task"];
+export type User = Schemas["User"];
+export type TokenBundle = Schemas["TokenBundle"];
+export type ErrorResponse = Schemas["ErrorResponse"];
+export type ErrorCode = Schemas["ErrorCode"];
+
+export type OperationId = keyof operations;
+type Op<K extends OperationId> = operations[K];
+type Method = "get" | "post" | "put" | "patch" | "delete";
+
+/** The success body of an operation: the envelope (`undefined` for a 204). */
+type SuccessStatus<K extends OperationId> = Extract<keyof Op<K>["responses"], 200 | 201 | 204>;
+export type Success<K extends OperationId> =
+  Op<K>["responses"][SuccessStatus<K>] extends { content: { "application/json": infer B } }
+    ? B
+    : undefined;
+
+type PathArg<K extends OperationId> = Op<K>["parameters"] extends { path: infer P }
+  ? { path: P }
+  : { path?: undefined };
+type QueryArg<K extends OperationId> = Op<K>["parameters"] extends { query?: infer Q }
+  ? [Q] extends [never | undefined]
+    ? { query?: undefined }
+    : { query?: Q }
+  : { query?: undefined };
+type BodyArg<K extends OperationId> = Op<K> extends {
+  requestBody: { content: { "application/json": infer B } };
+}
+  ? { body: B }
+  : Op<K> extends { requestBody?: { content: { "application/json": infer B } } }
+    ? [B] extends [never]
+      ? { body?: undefined }
+      : { body?: B }
+    : { body?: undefined };
+export type Args<K extends OperationId> = PathArg<K> & QueryArg<K> & BodyArg<K>;
+
+/** `[method, path]` of each operation, checked against the schema's own `paths`. */
+type RouteOf<K extends OperationId> = {
+  [P in keyof paths]: {
+    [M in Method]: [paths[P][M]] extends [never]
+      ? never
+      : paths[P][M] extends Op<K>
+        ? Op<K> extends paths[P][M]
+          ? readonly [M, P]
+          : never
+        : never;
+  }[Method];
+}[keyof paths];
+
+const routes = {
+  health: ["get", "/api/health"],
+  health_ready: ["get", "/api/health/ready"],
+  auth_signup: ["post", "/api/auth/signup"],
+  auth_signin: ["post", "/api/auth/signin"],
+  auth_refresh: ["post", "/api/auth/refresh"],
+  auth_signout: ["post", "/api/auth/signout"],
+  auth_me: ["get", "/api/auth/me"],
+  tasks_list: ["get", "/api/tasks"],
+  tasks_create: ["post", "/api/tasks"],
+  tasks_retrieve: ["get", "/api/tasks/{task_id}"],
+  tasks_update: ["put", "/api/tasks/{task_id}"],
+  tasks_partial_update: ["patch", "/api/tasks/{task_id}"],
+  tasks_complete: ["patch", "/api/tasks/{task_id}/complete"],
+  tasks_destroy: ["delete", "/api/tasks/{task_id}"],
+  user_tasks_list: ["get", "/api/{user_id}/tasks"],
+  user_tasks_create: ["post", "/api/{user_id}/tasks"],
+  user_tasks_retrieve: ["get", "/api/{user_id}/tasks/{task_id}"],
+  user_tasks_update: ["put", "/api/{user_id}/tasks/{task_id}"],
+  user_tasks_partial_update: ["patch", "/api/{user_id}/tasks/{task_id}"],
+  user_tasks_complete: ["patch", "/api/{user_id}/tasks/{task_id}/complete"],
+  user_tasks_destroy: ["delete", "/api/{user_id}/tasks/{task_id}"],
+} as const satisfies { [K in OperationId]: RouteOf<K> };
+
+/** A 4xx/5xx answer: the error envelope's `error`, with its contract code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: Schemas["Error"],
+  ) {
+    super(`${status} ${error.code}: ${error.message}`);
+  }
+}
+
+export class TodoClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token?: string,
+  ) {}
+
+  withToken(token: string): TodoClient {
+    return new TodoClient(this.baseUrl, token);
+  }
+
+  async call<K extends OperationId>(
+    operation: K,
+    ...[args]: {} extends Args<K> ? [args?: Args<K>] : [args: Args<K>]
+  ): Promise<Success<K>> {
+    const [method, template] = routes[operation];
+    const { path, query, body } = (args ?? {}) as {
+      path?: Record<string, string | number>;
+      query?: Record<string, string | number | undefined>;
+      body?: unknown;
+    };
+    const url = new URL(
+      template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(path?.[name]))),
+      this.baseUrl,
+    );
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(url, {
+      method: method.toUpperCase(),
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 204) return undefined as Success<K>;
+    const json = (await response.json()) as Success<K> | ErrorResponse;
+    if (!response.ok) throw new ApiError(response.status, (json as ErrorResponse).error);
+    return json as Success<K>;
+  }
+}
+
+/** Every operation once, in an order that works against a fresh server; reads each envelope. */
+export async function tour(baseUrl: string, email: string, password: string) {
+  const anon = new TodoClient(baseUrl);
+  const health = await anon.call("health");
+  const health_ready = await anon.call("health_ready");
+  const auth_signup = await anon.call("auth_signup", { body: { email, password, name: "Ada" } });
+  const auth_signin = await anon.call("auth_signin", { body: { email, password } });
+  const api = anon.withToken(auth_signin.data.access_token);
+  const auth_me = await api.call("auth_me");
+  const me: User = auth_me.data;
+
+  const tasks_create = await api.call("tasks_create", {
+    body: { title: "Buy milk", description: null },
+  });
+  const task: Task = tasks_create.data;
+  const id = { task_id: task.id };
+  const tasks_list = await api.call("tasks_list", { query: { limit: 10, offset: 0 } });
+  const total: number = tasks_list.meta.count;
+  const next: string | null = tasks_list.meta.next;
+  const titles: string[] = tasks_list.data.map((t) => t.title);
+  const tasks_retrieve = await api.call("tasks_retrieve", { path: id });
+  const tasks_update = await api.call("tasks_update", {
+    path: id,
+    body: { title: "Buy oat milk" },
+  });
+  const tasks_partial_update = await api.call("tasks_partial_update", {
+    path: id,
+    body: { description: "2 litres" },
+  });
+  const tasks_complete = await api.call("tasks_complete", { path: id }); // toggles
+  const done: boolean = tasks_complete.data.completed;
+
+  const mine = { user_id: me.id };
+  const user_tasks_create = await api.call("user_tasks_create", {
+    path: mine,
+    body: { title: "Call mum", completed: false },
+  });
+  const theirs = { ...mine, task_id: user_tasks_create.data.id };
+  const user_tasks_list = await api.call("user_tasks_list", { path: mine, query: { limit: 1 } });
+  const user_tasks_retrieve = await api.call("user_tasks_retrieve", { path: theirs });
+  const user_tasks_update = await api.call("user_tasks_update", {
+    path: theirs,
+    body: { title: "Call mum back", description: "after 6pm", completed: false },
+  });
+  const user_tasks_partial_update = await api.call("user_tasks_partial_update", {
+    path: theirs,
+    body: { title: "Call dad" },
+  });
+  const user_tasks_complete = await api.call("user_tasks_complete", {
+    path: theirs,
+    body: { completed: true },
+  });
+  const user_tasks_destroy = await api.call("user_tasks_destroy", { path: theirs });
+  const tasks_destroy = await api.call("tasks_destroy", { path: id });
+
+  let notFound: ErrorCode | undefined;
+  try {
+    await api.call("tasks_retrieve", { path: id });
+  } catch (error) {
+    if (error instanceof ApiError) notFound = error.error.code; // "RESOURCE_NOT_FOUND"
+  }
+
+  const auth_refresh = await anon.call("auth_refresh", {
+    body: { refresh_token: auth_signin.data.refresh_token },
+  });
+  const bundle: TokenBundle = auth_refresh.data;
+  const auth_signout = await anon.call("auth_signout", {
+    body: { refresh_token: bundle.refresh_token },
+  });
+
+  // One result per operation: a missing or extra operation is a compile error.
+  const results: { [K in OperationId]: Success<K> } = {
+    health,
+    health_ready,
+    auth_signup,
+    auth_signin,
+    auth_refresh,
+    auth_signout,
+    auth_me,
+    tasks_list,
+    tasks_create,
+    tasks_retrieve,
+    tasks_update,
+    tasks_partial_update,
+    tasks_complete,
+    tasks_destroy,
+    user_tasks_list,
+    user_tasks_create,
+    user_tasks_retrieve,
+    user_tasks_update,
+    user_tasks_partial_update,
+    user_tasks_complete,
+    user_tasks_destroy,
+  };
+  const messages: string[] = [health.message, tasks_create.message, user_tasks_list.message];
+  return { results, total, next, titles, done, notFound, messages, status: health.data.status };
+}
+
+/** Calls the schema must reject: each line below has to be a type error. Never run. */
+export function rejectedCalls(api: TodoClient): void {
+  // @ts-expect-error: a task needs a title
+  void api.call("tasks_create", { body: { description: "no title" } });
+  // @ts-expect-error: `completed` is a boolean
+  void api.call("tasks_partial_update", { path: { task_id: 1 }, body: { completed: "yes" } });
+  // @ts-expect-error: PUT needs a title
+  void api.call("tasks_update", { path: { task_id: 1 }, body: { completed: true } });
+  // @ts-expect-error: the task id is a number
+  void api.call("tasks_retrieve", { path: { task_id: "1" } });
+  // @ts-expect-error: the user mount needs the user id
+  void api.call("user_tasks_list", { query: { limit: 10 } });
+  // @ts-expect-error: signin needs a password
+  void api.call("auth_signin", { body: { email: "a@example.com" } });
+  // @ts-expect-error: no such operation
+  void api.call("tasks_archive");
+  // @ts-expect-error: the list's `meta` has no `total` (it is `count`)
+  void api.call("tasks_list").then((page) => page.meta.total);
+  // @ts-expect-error: a task's `id` is read-only
+  void api.call("tasks_retrieve", { path: { task_id: 1 } }).then((r) => (r.data.id = 2));
+}

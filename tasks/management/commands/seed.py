@@ -1,0 +1,168 @@
+"""`manage.py seed`: demo users and tasks made with the factories; repeatable, safe to re-run."""
+
+import argparse
+
+import factory
+import factory.random
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Count
+
+from accounts.factories import UserFactory
+from accounts.models import User
+from tasks.factories import TaskFactory
+from tasks.models import Task
+
+DEMO_EMAIL = "demo{}@example.com"
+DEMO_EMAIL_REGEX = r"^demo[0-9]+@example\.com$"
+DEFAULT_PASSWORD = "todo-demo-password"
+BATCH_SIZE = 500
+PROGRESS_FROM = 1000  # runs with at least this many users + tasks get a progress bar
+COMPLETED_SHARE = 0.3
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
+
+
+class Progress:
+    """A one-line text progress bar on the command's stdout (a new line per step off a TTY)."""
+
+    WIDTH = 30
+
+    def __init__(self, stdout, total: int, *, enabled: bool):
+        self.stdout, self.total, self.enabled = stdout, total, enabled and total > 0
+        self.done, self.shown = 0, -1
+        self.tty = self.enabled and stdout.isatty()
+
+    def advance(self, step: int) -> None:
+        if not self.enabled:
+            return
+        self.done += step
+        percent = self.done * 100 // self.total
+        # On a terminal redraw at every percent; in a log, one line per 10% crossed.
+        if percent == self.shown or (not self.tty and percent // 10 == max(self.shown, 0) // 10):
+            return
+        self.shown = percent
+        filled = self.WIDTH * self.done // self.total
+        bar = (
+            f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {percent:3d}% {self.done}/{self.total}"
+        )
+        self.stdout.write(f"\r{bar}" if self.tty else bar, ending="" if self.tty else "\n")
+        self.stdout.flush()
+
+    def close(self) -> None:
+        if self.tty and self.shown >= 0:
+            self.stdout.write("")
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo users demo1@example.com ... demoN@example.com, each with M tasks, using the "
+        "factories. Safe to run twice: existing demo users are kept (their password reset) and "
+        "only topped up to M tasks. --clear --seed S rebuilds exactly the same data set."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--users", type=_count, default=5, help="demo users (default 5)")
+        parser.add_argument(
+            "--tasks-per-user", type=_count, default=10, help="tasks per demo user (default 10)"
+        )
+        parser.add_argument(
+            "--password",
+            default=DEFAULT_PASSWORD,
+            help=f"password of every demo user, for signin (default {DEFAULT_PASSWORD!r})",
+        )
+        parser.add_argument("--seed", type=int, help="random seed for a repeatable data set")
+        parser.add_argument(
+            "--clear",
+            action="store_true",
+            help="first delete every demo user and their tasks (no other user is touched)",
+        )
+
+    def handle(self, *args, users, tasks_per_user, password, seed, clear, verbosity, **options):
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise CommandError(f"--password is too weak: {' '.join(exc.messages)}") from None
+        if seed is not None:
+            factory.random.reseed_random(seed)  # Faker and factory_boy share this generator
+        total = users + users * tasks_per_user
+        progress = Progress(self.stdout, total, enabled=verbosity >= 1 and total >= PROGRESS_FROM)
+        with transaction.atomic():
+            cleared = self._clear() if clear else 0
+            demo_users, new_users = self._users(users, make_password(password), progress)
+            new_tasks = self._tasks(demo_users, tasks_per_user, progress)
+        progress.close()
+        summary = (
+            f"Seeded {users} demo users ({new_users} new) with {tasks_per_user} tasks each "
+            f"({new_tasks} new tasks)"
+        )
+        if clear:
+            summary += f", after clearing {cleared} demo users"
+        if users:
+            summary += f"; sign in as {DEMO_EMAIL.format(1)} with password {password!r}"
+        self.stdout.write(self.style.SUCCESS(summary + "."))
+
+    @staticmethod
+    def _clear() -> int:
+        """Delete the demo users (their tasks go with them); returns how many there were."""
+        demo = User.objects.filter(email__regex=DEMO_EMAIL_REGEX)
+        count = demo.count()
+        demo.delete()
+        return count
+
+    @staticmethod
+    def _users(count: int, hashed: str, progress: Progress) -> tuple[list[User], int]:
+        """demo1..demoN, created when missing; all of them get the given password."""
+        found = {u.email: u for u in User.objects.filter(email__regex=DEMO_EMAIL_REGEX)}
+        users, created = [], 0
+        for number in range(1, count + 1):
+            email = DEMO_EMAIL.format(number)
+            user = found.get(email)
+            if user is None:
+                user = UserFactory(email=email, password=factory.Transformer.Force(hashed))
+                created += 1
+            users.append(user)
+            progress.advance(1)
+        kept = [user.pk for user in users if user.email in found]
+        User.objects.filter(pk__in=kept).update(password=hashed)
+        return users, created
+
+    @staticmethod
+    def _tasks(users: list[User], per_user: int, progress: Progress) -> int:
+        """Top each user up to `per_user` tasks, built by the factory and inserted in batches."""
+        have = dict(
+            Task.objects.filter(user__in=users)
+            .values_list("user")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        pending: list[Task] = []
+        created = 0
+
+        def flush() -> None:
+            nonlocal pending, created
+            Task.objects.bulk_create(pending)
+            created += len(pending)
+            progress.advance(len(pending))
+            pending = []
+
+        randgen = factory.random.randgen
+        for user in users:
+            missing = max(per_user - have.get(user.pk, 0), 0)
+            progress.advance(per_user - missing)
+            for _ in range(missing):
+                task = TaskFactory.build(user=user, completed=randgen.random() < COMPLETED_SHARE)
+                task.full_clean(exclude=["user"], validate_constraints=False)
+                pending.append(task)
+                if len(pending) >= BATCH_SIZE:
+                    flush()
+        flush()
+        return created

@@ -1,0 +1,192 @@
+"""The task admin: list, search, filters, owner autocomplete, bulk actions, constant queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.factories import UserFactory
+from tasks.factories import TaskFactory
+from tasks.models import Task
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/tasks/task/"
+
+
+def titles(response) -> list[str]:
+    return sorted(t.title for t in response.context["cl"].result_list)
+
+
+def test_task_changelist_shows_title_owner_and_state(admin_client):
+    TaskFactory(title="Buy milk", user=UserFactory(email="alice@example.com"), completed=True)
+
+    response = admin_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Buy milk" in html
+    assert "alice@example.com" in html
+    assert "column-completed" in html
+    assert "column-updated_at" in html
+
+
+def test_task_changelist_search_covers_title_description_and_owner_email(admin_client):
+    bob = UserFactory(email="bob@example.com")
+    TaskFactory(title="Buy milk", description="semi-skimmed")
+    TaskFactory(title="Walk the dog", description="in the park")
+    TaskFactory(title="Call mum", user=bob)
+
+    assert titles(admin_client.get(CHANGELIST, {"q": "milk"})) == ["Buy milk"]
+    assert titles(admin_client.get(CHANGELIST, {"q": "park"})) == ["Walk the dog"]
+    assert titles(admin_client.get(CHANGELIST, {"q": "bob@example"})) == ["Call mum"]
+
+
+def test_task_changelist_filters_on_completed(admin_client):
+    TaskFactory(title="Done", completed=True)
+    TaskFactory(title="Open", completed=False)
+
+    assert titles(admin_client.get(CHANGELIST, {"completed__exact": "1"})) == ["Done"]
+    assert titles(admin_client.get(CHANGELIST, {"completed__exact": "0"})) == ["Open"]
+
+
+def test_task_changelist_date_hierarchy_narrows_by_creation_year(admin_client):
+    old = TaskFactory(title="Old")
+    Task.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=800))
+    TaskFactory(title="New")
+    year = timezone.now().year
+
+    response = admin_client.get(CHANGELIST, {"created_at__year": str(year)})
+
+    assert titles(response) == ["New"]
+    assert f"created_at__year={year}" in response.content.decode()
+
+
+def test_mark_completed_action_completes_tasks_and_bumps_updated_at(admin_client):
+    tasks = TaskFactory.create_batch(2, completed=False)
+    untouched = TaskFactory(completed=False)
+    before = {t.pk: t.updated_at for t in tasks}
+
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "mark_completed", "_selected_action": [t.pk for t in tasks]},
+        follow=True,
+    )
+
+    assert "2 task(s) marked as completed." in response.content.decode()
+    for task in tasks:
+        task.refresh_from_db()
+        assert task.completed is True
+        assert task.updated_at > before[task.pk]
+    untouched.refresh_from_db()
+    assert untouched.completed is False
+
+
+def test_mark_not_completed_action_reopens_tasks(admin_client):
+    done = TaskFactory(completed=True)
+    already_open = TaskFactory(completed=False)
+    open_since = already_open.updated_at
+
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "mark_not_completed", "_selected_action": [done.pk, already_open.pk]},
+        follow=True,
+    )
+
+    assert "1 task(s) marked as not completed." in response.content.decode()
+    done.refresh_from_db()
+    already_open.refresh_from_db()
+    assert done.completed is False
+    assert already_open.updated_at == open_since  # nothing changed, nothing written
+
+
+def test_task_form_picks_the_owner_by_autocomplete_not_a_dropdown(admin_client):
+    UserFactory.create_batch(5)
+
+    html = admin_client.get(f"{CHANGELIST}add/").content.decode()
+
+    assert "admin-autocomplete" in html
+    assert html.count("<option") <= 1  # just the empty choice, not one per user
+
+
+def test_owner_autocomplete_finds_users_by_email(admin_client):
+    alice = UserFactory(email="alice@example.com")
+    UserFactory(email="bob@example.com")
+
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "tasks", "model_name": "task", "field_name": "user", "term": "alice"},
+    )
+
+    assert response.json()["results"] == [{"id": str(alice.pk), "text": "alice@example.com"}]
+
+
+def test_task_timestamps_are_read_only_in_the_admin(admin_client):
+    task = TaskFactory(title="Before")
+    created = task.created_at
+
+    response = admin_client.post(
+        f"{CHANGELIST}{task.pk}/change/",
+        {
+            "user": str(task.user_id),
+            "title": "After",
+            "description": "",
+            "created_at": "2000-01-01 00:00:00",
+        },
+    )
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.title == "After"
+    assert task.created_at == created
+    assert task.updated_at > created
+
+
+def test_task_admin_rejects_an_over_long_title(admin_client):
+    task = TaskFactory()
+
+    response = admin_client.post(
+        f"{CHANGELIST}{task.pk}/change/", {"user": str(task.user_id), "title": "x" * 201}
+    )
+
+    assert response.status_code == 200
+    assert "at most 200 characters" in response.content.decode()
+
+
+def changelist_queries(admin_client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(CHANGELIST)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def make_tasks(count: int, owners: int) -> None:
+    users = UserFactory.create_batch(owners)
+    Task.objects.bulk_create(
+        TaskFactory.build(user=users[i % owners], title=f"task {i}") for i in range(count)
+    )
+
+
+def test_task_changelist_query_count_does_not_grow_with_rows(admin_client):
+    make_tasks(5, owners=5)
+    few = changelist_queries(admin_client)
+
+    make_tasks(395, owners=40)
+    many = changelist_queries(admin_client)
+
+    assert many == few
+    assert few <= 12
+
+
+def test_user_changelist_query_count_does_not_grow_with_rows(admin_client):
+    make_tasks(10, owners=5)
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get("/admin/accounts/user/")
+
+    make_tasks(300, owners=95)
+    with CaptureQueriesContext(connection) as many:
+        admin_client.get("/admin/accounts/user/")
+
+    assert len(many) == len(few)
