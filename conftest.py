@@ -7,6 +7,7 @@ import uuid
 import jwt
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.factories import UserFactory
@@ -25,6 +26,14 @@ def access_claims(user_id, **overrides) -> dict:
     claims = {"sub": str(user_id), "iat": now, "exp": now + 300}
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters live in the cache (local memory in tests): every test starts at zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from .services import user_get_or_create_from_sub
 SHARED_SECRET_ALGORITHMS = frozenset({"HS256"})
 ASYMMETRIC_ALGORITHMS = frozenset({"EdDSA", "ES256", "RS256"})
 MAX_TOKEN_LENGTH = 8192
+SUB_NOT_A_UUID = "Token 'sub' claim must be a UUID (the user's id)."
 
 _FAILURES: list[tuple[type[Exception], str]] = [
     (jwt.ExpiredSignatureError, "Token has expired."),
@@ -26,6 +27,8 @@ _FAILURES: list[tuple[type[Exception], str]] = [
     (jwt.InvalidAudienceError, "Token has the wrong audience."),
     (jwt.MissingRequiredClaimError, "Token is missing a required claim."),
     (jwt.InvalidSignatureError, "Token signature is invalid."),
+    # PyJWT itself refuses a `sub` that is not a string (a number, a list...).
+    (jwt.exceptions.InvalidSubjectError, SUB_NOT_A_UUID),
 ]
 
 
@@ -79,7 +82,7 @@ def user_id_from_claims(claims: dict) -> uuid.UUID:
             raise ValueError
         return uuid.UUID(sub)
     except ValueError:
-        raise InvalidToken("Token 'sub' claim must be a UUID (the user's id).") from None
+        raise InvalidToken(SUB_NOT_A_UUID) from None
 
 
 class SubClaimJWTAuthentication(JWTAuthentication):

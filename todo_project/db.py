@@ -1,5 +1,6 @@
 """Persistent database connections that heal themselves without a per-request ping."""
 
+import select
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -25,3 +26,46 @@ def with_reconnect(fn: Callable[[], T]) -> T:
             raise
         connection.close()
         return fn()
+
+
+def close_if_hung_up() -> bool:
+    """Close the idle persistent connection if the database has already hung up on it.
+
+    No round trip: a zero-timeout poll() of its socket. An idle connection has nothing to read
+    unless the server closed it (end of stream, a reset, or the FATAL message PostgreSQL sends
+    before it terminates a session), so anything readable means it is dead. Django then opens
+    a new one on the next query. Returns whether it closed the connection.
+    """
+    raw = connection.connection
+    if raw is None or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    if not raw.closed and not _readable(raw.fileno()):
+        return False
+    connection.close()
+    return True
+
+
+def _readable(fd: int) -> bool:
+    """Whether the socket has something to read (or an error) right now, without waiting."""
+    if not hasattr(select, "poll"):  # Windows
+        readable, _, failed = select.select([fd], [], [fd], 0)
+        return bool(readable or failed)
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))
+
+
+class StaleConnectionMiddleware:
+    """Before each request, drop a persistent connection the database has closed meanwhile.
+
+    `with_reconnect` heals only the statements it wraps (the authenticated user lookup); this
+    covers every other first query too (signup, signin, refresh, readiness, the admin), so
+    after an outage or a database restart no request fails on a connection that died idle.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        close_if_hung_up()
+        return self.get_response(request)

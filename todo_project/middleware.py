@@ -1,11 +1,14 @@
-"""Request id and access log: one structured line per request, never a token or a body."""
+"""Request id, access log (never a token or a body), JSON for Django's error pages in /api/."""
 
 import logging
 import re
 import time
 import uuid
 
+import orjson
+
 from .logging import request_id_var
+from .views import error_page_body
 
 access_log = logging.getLogger("todo.access")
 
@@ -26,6 +29,7 @@ class RequestIDMiddleware:
         started = time.perf_counter()
         try:
             response = self.get_response(request)
+            _envelope_error_page(request, response)
             response["X-Request-ID"] = request_id
             self._log(request, response.status_code, started)
             return response
@@ -46,3 +50,23 @@ class RequestIDMiddleware:
                 "user_id": str(user) if user else None,
             },
         )
+
+
+def _envelope_error_page(request, response) -> None:
+    """An HTML error page Django rendered for an /api/ request becomes the error envelope.
+
+    Errors outside DRF's exception handler (a failure while rendering, in a middleware, a
+    disallowed Host) get Django's own page, and with DEBUG on that page shows the traceback,
+    SQL and settings. The status and the other headers (CORS among them) are kept.
+    """
+    if (
+        response.status_code < 400
+        or not request.path.startswith("/api/")
+        or response.streaming
+        or response.get("Content-Type", "").startswith("application/json")
+    ):
+        return
+    response.content = orjson.dumps(error_page_body(response.status_code))
+    response["Content-Type"] = "application/json"
+    if response.has_header("Content-Length"):  # set by CommonMiddleware for the HTML page
+        response["Content-Length"] = str(len(response.content))

@@ -117,16 +117,22 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # runserver serves static files the way production does
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us (no CDN)
+    "rest_framework_simplejwt.token_blacklist",  # refresh rotation and signout
     "accounts",
     "tasks",
 ]
 
 MIDDLEWARE = [
     "todo_project.middleware.RequestIDMiddleware",
+    "todo_project.db.StaleConnectionMiddleware",  # drop DB connections that died while idle
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, also with DEBUG off
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -176,6 +182,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# Argon2 hashes new passwords; the others still verify (and upgrade) older hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -186,6 +200,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- DRF and JWT -------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "todo_project.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.SubClaimJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["todo_project.renderers.EnvelopeJSONRenderer"],
@@ -203,6 +218,10 @@ JWT_JWKS_URL = env_str("JWT_JWKS_URL") or None
 JWT_LEEWAY_SECONDS = env_int("JWT_LEEWAY_SECONDS", 30)
 JWT_ACCESS_TTL_SECONDS = env_int("JWT_ACCESS_TTL_SECONDS", 3600, minimum=1)
 JWT_REFRESH_TTL_SECONDS = env_int("JWT_REFRESH_TTL_SECONDS", 604800, minimum=1)
+# JWKS: fetch timeout, least time between refetches (unknown kid, failures), cache lifetime.
+JWT_JWKS_TIMEOUT_SECONDS = env_int("JWT_JWKS_TIMEOUT_SECONDS", 2, minimum=1)
+JWT_JWKS_REFETCH_INTERVAL_SECONDS = env_int("JWT_JWKS_REFETCH_INTERVAL_SECONDS", 10, minimum=1)
+JWT_JWKS_CACHE_SECONDS = env_int("JWT_JWKS_CACHE_SECONDS", 300, minimum=1)
 
 SIMPLE_JWT = {
     "ALGORITHM": "HS256",
@@ -218,6 +237,27 @@ SIMPLE_JWT = {
     "TOKEN_TYPE_CLAIM": "token_type",
     "JTI_CLAIM": "jti",
     "UPDATE_LAST_LOGIN": False,
+}
+
+# OpenAPI schema at /api/schema, Swagger UI at /api/docs (todo_project/schema.py, api_docs.py).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Todo API",
+    "DESCRIPTION": (
+        "A multi-user todo API. Every response is JSON in an envelope: `{success, data, "
+        "message[, meta]}`, or `{success: false, error: {code, message, details?}}` for errors. "
+        "Send `Authorization: Bearer <jwt>`."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],  # the schema and docs are public; a bad token must not 401 them
+    "COMPONENT_SPLIT_REQUEST": True,  # TaskRequest (what you send) apart from Task (what you get)
+    "PREPROCESSING_HOOKS": ["todo_project.schema.normalize_paths"],
+    "POSTPROCESSING_HOOKS": ["todo_project.schema.add_components"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # validatorUrl null: Swagger UI would otherwise send the schema to an outside validator.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayOperationId": True, "validatorUrl": None},
 }
 
 # --- CORS -----------------------------------------------------------------------------------------
@@ -249,7 +289,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = BASE_DIR / "staticfiles"  # filled by `manage.py collectstatic`, served by WhiteNoise
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Outside DEBUG: hashed names (cached forever) and pre-compressed copies.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # --- Logging --------------------------------------------------------------------------------------
 

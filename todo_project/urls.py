@@ -1,14 +1,19 @@
-"""Top-level routes: admin, health, auth, both task mounts, and the API's 404 catch-all."""
+"""Top-level routes: admin, health, schema, docs, auth, both task mounts, the API 404 catch-all."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularSwaggerView
 
+from .api_docs import SchemaView
 from .views import ApiNotFoundView, HealthView, ReadinessView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     re_path(r"^api/health/?$", HealthView.as_view(), name="health"),
     re_path(r"^api/health/ready/?$", ReadinessView.as_view(), name="health-ready"),
+    re_path(r"^api/schema/?$", SchemaView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/auth/", include("accounts.urls")),
     path("api/", include("tasks.urls")),
     re_path(r"^api/", ApiNotFoundView.as_view(), name="api-not-found"),
 ]

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .db import with_reconnect
 from .exceptions import ServiceUnavailable, error_body
 
 
@@ -27,13 +28,17 @@ class HealthView(PublicAPIView):
         return response
 
 
+def _ping() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
 class ReadinessView(PublicAPIView):
-    """Readiness: the database answers a trivial query."""
+    """Readiness: the database answers a trivial query (on a new connection if the old died)."""
 
     def get(self, request):
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
+            with_reconnect(_ping)
         except Exception as exc:  # any failure to reach the database means "not ready"
             raise ServiceUnavailable("The database is not reachable.") from exc
         response = Response({"status": "ready", "database": "ok"})
@@ -65,3 +70,14 @@ def bad_request(request, exception):
     if _is_api(request):
         return JsonResponse(error_body("MALFORMED_REQUEST", "Bad request."), status=400)
     return defaults.bad_request(request, exception)
+
+
+def error_page_body(status: int) -> dict:
+    """The envelope that replaces an HTML error page Django rendered for an /api/ request."""
+    if status >= 500:
+        return error_body("INTERNAL_ERROR", "An unexpected error occurred.")
+    if status == 404:
+        return error_body("NOT_FOUND", "No API endpoint matches this path.")
+    if status == 403:
+        return error_body("FORBIDDEN", "Forbidden.")
+    return error_body("MALFORMED_REQUEST", "Bad request.")

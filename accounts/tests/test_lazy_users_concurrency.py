@@ -1,0 +1,71 @@
+"""Concurrent first requests for the same new `sub` (PostgreSQL: real concurrent connections)."""
+
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from conftest import access_claims, sign
+
+THREADS = 10
+
+
+def _first_requests(tokens: list[str]) -> list:
+    """One thread per token, each with its own client and connection: GET /api/tasks at once."""
+    count = len(tokens)
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def worker(index: int) -> None:
+        try:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens[index]}")
+            connection.ensure_connection()  # connect first, so the requests really overlap
+            barrier.wait(timeout=10)
+            response = client.get("/api/tasks")
+            results[index] = (response.status_code, response.json())
+        except Exception as exc:  # reported by the assertions below, not lost in a thread
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_requests_all_succeed_and_create_one_user(postgres_only, new_user_id):
+    token = sign(access_claims(new_user_id, email="race@example.com", name="Racer"))
+
+    results = _first_requests([token] * THREADS)
+
+    assert results == [(200, results[0][1])] * THREADS
+    assert results[0][1]["data"] == []
+    assert User.objects.filter(pk=new_user_id).count() == 1
+    user = User.objects.get(pk=new_user_id)
+    assert (user.email, user.name, user.has_usable_password()) == (
+        "race@example.com",
+        "Racer",
+        False,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_new_users_sharing_an_email_all_succeed_and_one_gets_it(postgres_only):
+    ids = [uuid.uuid4() for _ in range(THREADS)]
+    tokens = [sign(access_claims(user_id, email="Shared@Example.com")) for user_id in ids]
+
+    results = _first_requests(tokens)
+
+    assert [result[0] for result in results] == [200] * THREADS
+    assert set(User.objects.values_list("pk", flat=True)) == set(ids)
+    assert list(User.objects.exclude(email=None).values_list("email", flat=True)) == [
+        "shared@example.com"
+    ]

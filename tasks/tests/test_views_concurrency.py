@@ -1,0 +1,89 @@
+"""Concurrent writes to tasks (PostgreSQL: real concurrent connections): no 500, nothing lost."""
+
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tasks.factories import TaskFactory
+from tasks.models import Task
+
+THREADS = 10
+
+
+def _concurrently(token: str, requests: list[tuple[str, str, dict | None]]) -> list:
+    """Send each (method, path, body) from its own thread, client and connection, all at once."""
+    barrier = threading.Barrier(len(requests))
+    results: list = [None] * len(requests)
+
+    def worker(index: int, method: str, path: str, body) -> None:
+        try:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+            connection.ensure_connection()
+            barrier.wait(timeout=10)
+            results[index] = getattr(client, method)(path, body, format="json").status_code
+        except Exception as exc:  # reported by the assertions, not lost in a thread
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, *req)) for i, req in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.fixture
+def token(user, make_token) -> str:
+    return make_token(user)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_toggles_are_never_lost(postgres_only, user, token):
+    task = TaskFactory(user=user, completed=False)
+
+    results = _concurrently(token, [("patch", f"/api/tasks/{task.pk}/complete", None)] * THREADS)
+
+    assert results == [200] * THREADS
+    task.refresh_from_db()
+    assert task.completed is False  # an even number of flips, each applied exactly once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_edits_of_different_fields_all_land(postgres_only, user, token):
+    task = TaskFactory(user=user, title="Old", description="Old", completed=False)
+    path = f"/api/tasks/{task.pk}"
+
+    results = _concurrently(
+        token,
+        [
+            ("patch", path, {"title": "New title"}),
+            ("patch", path, {"description": "New description"}),
+            ("patch", f"{path}/complete", {"completed": True}),
+        ],
+    )
+
+    assert results == [200, 200, 200]
+    task.refresh_from_db()
+    assert (task.title, task.description, task.completed) == ("New title", "New description", True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_creates_and_deletes_never_500(postgres_only, user, token):
+    doomed = TaskFactory.create_batch(THREADS // 2, user=user)
+    requests = [("post", "/api/tasks", {"title": f"Task {i}"}) for i in range(THREADS // 2)]
+    requests += [("delete", f"/api/tasks/{task.pk}", None) for task in doomed]
+    requests += [("delete", f"/api/tasks/{doomed[0].pk}", None)]  # a race for the same row
+
+    results = _concurrently(token, requests)
+
+    assert results[: THREADS // 2] == [201] * (THREADS // 2)
+    deletes = results[THREADS // 2 :]
+    assert sorted(deletes) == [204] * (THREADS // 2) + [404]
+    assert sorted(Task.objects.values_list("title", flat=True)) == [
+        f"Task {i}" for i in range(THREADS // 2)
+    ]
