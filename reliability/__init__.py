@@ -1,0 +1,1 @@
+"""Faults, concurrency and crashes, against real server processes on PostgreSQL."""
