@@ -7,6 +7,7 @@ from rest_framework import serializers
 from todo_project.fields import StrictBooleanField, StrictCharField
 
 from .models import Task
+from .selectors import TASK_ROW_FIELDS
 
 TITLE_LENGTH = "Title must be between 1 and 200 characters."
 
@@ -70,13 +71,17 @@ def _iso_utc(value) -> str:
 
 
 class TaskRowSerializer(serializers.BaseSerializer):
-    """Read-only fast path for lists: renders `task_rows()` dicts exactly as TaskSerializer does.
+    """Read-only fast path: renders a task row (dict) or a Task exactly as TaskSerializer does.
 
-    Building 100 model instances and running each through a ModelSerializer's fields was over
-    half of a list request's time (see bench/RESULTS.md); a test pins the two outputs equal.
+    Building model instances and running each through a ModelSerializer's fields (which it
+    rebuilds for every request) was over half of a list request's time and a tenth of a single
+    task's (see bench/RESULTS.md); a test pins the two outputs equal. TaskSerializer still
+    validates every write and documents the shape.
     """
 
-    def to_representation(self, row: dict) -> dict:
+    def to_representation(self, row) -> dict:
+        if not isinstance(row, dict):
+            row = {name: getattr(row, name) for name in TASK_ROW_FIELDS}
         return {
             "id": row["id"],
             "user_id": str(row["user_id"]),

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from todo_project.exceptions import ResourceNotFound, UnprocessableEntity
 
-from .selectors import task_list, task_rows
+from .selectors import task_get, task_list, task_rows
 from .serializers import TaskCompleteSerializer, TaskRowSerializer, TaskSerializer
 from .services import task_create, task_delete, task_set_completed, task_update
 
@@ -59,13 +59,6 @@ class TaskViewSet(viewsets.GenericViewSet):
             raise UnprocessableEntity({"task_id": ["Must be a positive integer."]})
         return int(raw)
 
-    def get_object(self):
-        # 404, not 403: another user's task is indistinguishable from a missing one.
-        task = self.get_queryset().filter(pk=self.task_id()).first()
-        if task is None:
-            raise ResourceNotFound()
-        return task
-
     def finalize_response(self, request, response, *args, **kwargs):
         response.envelope_message = self.messages.get(self.action)
         return super().finalize_response(request, response, *args, **kwargs)
@@ -75,14 +68,14 @@ class TaskViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(TaskRowSerializer(rows, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(self.get_serializer(self.get_object()).data)
+        return self._task_response(task_get(user=request.user, task_id=self.task_id()))
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         task = task_create(user=request.user, **serializer.validated_data)
         headers = {"Location": self._detail_url(task.pk)}
-        return Response(self.get_serializer(task).data, status.HTTP_201_CREATED, headers=headers)
+        return Response(TaskRowSerializer(task).data, status.HTTP_201_CREATED, headers=headers)
 
     def update(self, request, *args, **kwargs):
         return self._update(request, require_title=True)
@@ -111,9 +104,9 @@ class TaskViewSet(viewsets.GenericViewSet):
         return self._task_response(task)
 
     def _task_response(self, task):
-        if task is None:
+        if task is None:  # 404, not 403: another user's task looks exactly like a missing one
             raise ResourceNotFound()
-        return Response(self.get_serializer(task).data)
+        return Response(TaskRowSerializer(task).data)
 
     def _detail_url(self, task_id: int) -> str:
         kwargs = {**self.kwargs, self.lookup_field: task_id}
