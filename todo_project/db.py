@@ -69,3 +69,33 @@ class StaleConnectionMiddleware:
     def __call__(self, request):
         close_if_hung_up()
         return self.get_response(request)
+
+
+def use_compiled_timestamptz_loader(sender, connection, **kwargs) -> None:
+    """On PostgreSQL, parse `timestamptz` values with psycopg's C loader instead of Python.
+
+    Django registers a pure-Python subclass of psycopg's loader (to pin the time zone), which
+    parses every timestamp with a regular expression: a quarter of a 100-task list request's
+    time (bench/RESULTS.md). The session time zone is already UTC (Django sets it), so the C
+    loader's result is the same instant in UTC. Without the C extension nothing changes.
+    """
+    if connection.vendor != "postgresql":
+        return
+    try:
+        from psycopg import adapt
+        from psycopg_binary._psycopg import TimestamptzLoader as CompiledLoader
+    except ImportError:  # pragma: no cover - psycopg without its binary package
+        return
+
+    class UTCTimestamptzLoader(adapt.Loader):
+        timezone = connection.timezone  # Django compares this to decide on per-cursor loaders
+
+        def __init__(self, oid, context=None):
+            super().__init__(oid, context)
+            self._compiled = CompiledLoader(oid, context)
+
+        def load(self, data):
+            return self._compiled.load(data)
+
+    if connection.timezone_name == "UTC":
+        connection.connection.adapters.register_loader("timestamptz", UTCTimestamptzLoader)
