@@ -14,17 +14,19 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import jwt
+from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,8 +62,6 @@ def database_url(
     `host`/`port`/`name` replace the real ones: point the server at a proxy or a dead port.
     `options` become connection parameters (`application_name="..."` tags its sessions).
     """
-    from django.db import connection
-
     conf = connection.settings_dict
     if connection.vendor != "postgresql":
         raise RuntimeError("a server process can share only a PostgreSQL test database")
@@ -207,3 +207,31 @@ def live_server_process(
     finally:
         server.stop()
         server.log_path.unlink(missing_ok=True)
+
+
+def run_concurrently(calls: list[Callable[[], object]]) -> list:
+    """Run each call in its own thread, all released together; results (or exceptions) in order.
+
+    Each thread opens its own database connection before the start line, so the calls really
+    overlap on PostgreSQL, and closes it afterwards. An exception is returned in the call's
+    place, for the test's assertions to report, rather than lost in its thread.
+    """
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(index: int) -> None:
+        try:
+            connection.ensure_connection()
+            barrier.wait(timeout=10)
+            results[index] = calls[index]()
+        except Exception as exc:  # reported by the caller's assertions
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results

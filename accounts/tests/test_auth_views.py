@@ -1,6 +1,5 @@
 """Auth endpoints over the real URLs: signup, signin, refresh, signout, me."""
 
-import threading
 import time
 import uuid
 
@@ -8,7 +7,6 @@ import jwt
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher, identify_hasher
-from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -19,6 +17,7 @@ from accounts.models import User
 from accounts.tests.conftest import STRONG_PASSWORD, bearer
 from conftest import access_claims, sign
 from tasks.models import Task
+from todo_project.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -516,22 +515,7 @@ def test_issued_tokens_carry_iss_and_aud_when_configured(settings, alice):
 
 
 def _concurrently(fn, count: int) -> list:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = fn()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    return run_concurrently([fn] * count)
 
 
 @pytest.mark.django_db(transaction=True)

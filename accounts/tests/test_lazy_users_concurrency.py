@@ -1,43 +1,28 @@
 """Concurrent first requests for the same new `sub` (PostgreSQL: real concurrent connections)."""
 
-import threading
+import functools
 import uuid
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from conftest import access_claims, sign
+from todo_project.testing import run_concurrently
 
 THREADS = 10
 
 
 def _first_requests(tokens: list[str]) -> list:
     """One thread per token, each with its own client and connection: GET /api/tasks at once."""
-    count = len(tokens)
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
 
-    def worker(index: int) -> None:
-        try:
-            client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens[index]}")
-            connection.ensure_connection()  # connect first, so the requests really overlap
-            barrier.wait(timeout=10)
-            response = client.get("/api/tasks")
-            results[index] = (response.status_code, response.json())
-        except Exception as exc:  # reported by the assertions below, not lost in a thread
-            results[index] = exc
-        finally:
-            connection.close()
+    def first_request(token: str):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        response = client.get("/api/tasks")
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    return run_concurrently([functools.partial(first_request, token) for token in tokens])
 
 
 @pytest.mark.django_db(transaction=True)

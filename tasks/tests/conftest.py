@@ -2,6 +2,9 @@
 
 import pytest
 
+from tasks.factories import TaskFactory
+from tasks.tests.hostile import stored
+
 # The caller's task list under each mount; {user_id} is accepted in any letter case.
 MOUNTS = {
     "own": lambda user: "/api/tasks",
@@ -19,3 +22,17 @@ def mount(request, user) -> str:
 @pytest.fixture(params=["", "/"], ids=["no-slash", "slash"])
 def slash(request) -> str:
     return request.param
+
+
+# The hostile-input tests: a task of the caller's next to someone else's, and a snapshot of
+# everything stored, to prove a refused request changed nothing.
+@pytest.fixture
+def task(user, other_user):
+    TaskFactory(user=other_user, title="Someone else's")
+    return TaskFactory(user=user, title="Original", description="Kept", completed=False)
+
+
+@pytest.fixture
+def before(task):
+    """Everything stored before the hostile request."""
+    return stored()

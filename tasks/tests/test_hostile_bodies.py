@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from tasks.factories import TaskFactory
 from tasks.models import Task
 
 from .hostile import error_code, stored
@@ -36,18 +35,6 @@ def _fresh_throttle_state():
     cache.clear()  # signin/signup are throttled per address; start every test from zero
     yield
     cache.clear()
-
-
-@pytest.fixture
-def task(user, other_user):
-    TaskFactory(user=other_user, title="Someone else's")
-    return TaskFactory(user=user, title="Original", description="Kept", completed=False)
-
-
-@pytest.fixture
-def before(task):
-    """Everything stored before the hostile request."""
-    return stored()
 
 
 def _send(client, method: str, path: str, task, body, content_type="application/json"):

@@ -7,8 +7,6 @@ import uuid
 
 import pytest
 
-from tasks.factories import TaskFactory
-
 from .hostile import error_code, stored
 
 pytestmark = pytest.mark.django_db
@@ -21,18 +19,6 @@ BAD_TASK_ID = {
         "details": {"task_id": ["Must be a positive integer."]},
     },
 }
-
-
-@pytest.fixture
-def task(user, other_user):
-    TaskFactory(user=other_user, title="Someone else's")
-    return TaskFactory(user=user, title="Original", description="Kept", completed=False)
-
-
-@pytest.fixture
-def before(task):
-    """Everything stored before the hostile request."""
-    return stored()
 
 
 # --- task ids -------------------------------------------------------------------------------------

@@ -1,40 +1,26 @@
 """Concurrent writes to tasks (PostgreSQL: real concurrent connections): no 500, nothing lost."""
 
-import threading
+import functools
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from tasks.factories import TaskFactory
 from tasks.models import Task
+from todo_project.testing import run_concurrently
 
 THREADS = 10
 
 
 def _concurrently(token: str, requests: list[tuple[str, str, dict | None]]) -> list:
     """Send each (method, path, body) from its own thread, client and connection, all at once."""
-    barrier = threading.Barrier(len(requests))
-    results: list = [None] * len(requests)
 
-    def worker(index: int, method: str, path: str, body) -> None:
-        try:
-            client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-            connection.ensure_connection()
-            barrier.wait(timeout=10)
-            results[index] = getattr(client, method)(path, body, format="json").status_code
-        except Exception as exc:  # reported by the assertions, not lost in a thread
-            results[index] = exc
-        finally:
-            connection.close()
+    def send(method: str, path: str, body) -> int:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return getattr(client, method)(path, body, format="json").status_code
 
-    threads = [threading.Thread(target=worker, args=(i, *req)) for i, req in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    return run_concurrently([functools.partial(send, *request) for request in requests])
 
 
 @pytest.fixture
