@@ -38,6 +38,8 @@ _FAILURES: list[tuple[type[Exception], str]] = [
 def _signing_key(header: dict):
     """The key that may verify a token with this header (the JWKS seam for asymmetric tokens)."""
     alg = header.get("alg")
+    if not isinstance(alg, str):  # a list or an object is unhashable: a 500 before this check
+        raise InvalidToken("Token algorithm is not accepted.")
     if alg in SHARED_SECRET_ALGORITHMS:
         return settings.BETTER_AUTH_SECRET
     if alg in ASYMMETRIC_ALGORITHMS and settings.JWT_JWKS_URL:
@@ -101,6 +103,9 @@ def _verify(raw: str) -> dict:
     except jwt.InvalidTokenError as exc:
         message = next((m for cls, m in _FAILURES if isinstance(exc, cls)), "Token is invalid.")
         raise InvalidToken(message) from None
+    if isinstance(claims["exp"], bool) or not isinstance(claims["exp"], int | float):
+        # A NumericDate: PyJWT also takes "9999999999" (then a 500 in the expiry arithmetic).
+        raise InvalidToken("Token is invalid.")
     if claims.get("token_type", "access") != "access":
         raise InvalidToken("A refresh token cannot be used as an access token.")
     return claims

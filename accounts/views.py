@@ -26,6 +26,9 @@ def _valid(serializer_class, request) -> dict:
 def _bundle(bundle: dict, message: str, code: int = status.HTTP_200_OK) -> Response:
     response = Response(TokenBundleSerializer(bundle).data, status=code)
     response.envelope_message = message
+    # Tokens never go into a cache, shared or the browser's (RFC 6749 5.1).
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
     return response
 
 

@@ -158,5 +158,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
         response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
         detail = exc.detail
         details = detail if isinstance(detail, dict) else {"non_field_errors": detail}
-    response.data = error_body(_code_for(exc), _message_for(exc), details)
+    code = _code_for(exc)
+    response.data = error_body(code, _message_for(exc), details)
+    if code == "INVALID_TOKEN" and response.has_header("WWW-Authenticate"):
+        # RFC 6750 3.1: the token is the problem (a client may refresh it), not the request.
+        response["WWW-Authenticate"] += ', error="invalid_token"'
     return response

@@ -8,9 +8,11 @@ status an operation can answer with, the codes listed and an example for each.
 
 import re
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 
 from .schema_components import (
@@ -72,6 +74,11 @@ class AutoSchema(SpectacularAutoSchema):
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "response":  # a serializer renders every one of its fields, always
             schema["required"] = list(schema["properties"])
+        else:
+            for name, prop in schema["properties"].items():
+                field = serializer.fields[name]
+                if isinstance(field, serializers.CharField) and prop.get("type") == "string":
+                    _char_field_rules(field, prop)
         return schema
 
     def _get_response_for_code(
@@ -177,6 +184,49 @@ class BearerJWTScheme(OpenApiAuthenticationExtension):
         }
 
 
+# What DRF's CharField accepts, as JSON Schema patterns: never a NUL; and for a trimmed field
+# (trim_whitespace), its length counted after trimming, which `maxLength` cannot say (the raw
+# string may be longer). Whitespace is Python's str.strip()'s, spelled out: ECMA-262's `\s`
+# (the dialect of JSON Schema patterns) leaves out U+001C..U+001F and U+0085, and adds U+FEFF.
+NO_NUL = "^[^\\u0000]*$"
+STRIPPED = (
+    "\\u0009-\\u000d\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a"
+    "\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
+_SPACE = f"[{STRIPPED}]"
+_SOLID = f"[^\\u0000{STRIPPED}]"
+
+
+def trimmed_pattern(max_length: int | None, *, allow_blank: bool = False) -> str:
+    """Strings that, trimmed, are 1..max_length characters without NUL (or empty: allow_blank)."""
+    if max_length == 1:
+        content = _SOLID
+    else:
+        middle = "[^\\u0000]" + ("*" if max_length is None else f"{{0,{max_length - 2}}}")
+        content = f"{_SOLID}(?:{middle}{_SOLID})?"
+    if allow_blank:
+        return f"^{_SPACE}*(?:{content}{_SPACE}*)?$"
+    return f"^{_SPACE}*{content}{_SPACE}*$"
+
+
+def _char_field_rules(field: serializers.CharField, prop: dict) -> None:
+    """A request string as the CharField really validates it (pattern; `maxLength` if raw)."""
+    if not any(isinstance(v, ProhibitNullCharactersValidator) for v in field.validators):
+        return
+    if not field.trim_whitespace:
+        prop.setdefault("pattern", NO_NUL)
+        return
+    prop["pattern"] = trimmed_pattern(field.max_length, allow_blank=field.allow_blank)
+    if field.max_length is not None:
+        del prop["maxLength"]
+        least = "0" if field.allow_blank else "1"
+        prop.setdefault(
+            "description",
+            f"{least} to {field.max_length} characters once leading and trailing whitespace is "
+            "trimmed.",
+        )
+
+
 def normalize_paths(endpoints, **kwargs):
     """Preprocessing hook: the contract's paths (no trailing `/`, `{task_id}`)."""
     from . import api_docs  # noqa: F401  (registers the per-view documentation)
@@ -190,5 +240,26 @@ def normalize_paths(endpoints, **kwargs):
 
 def add_components(result, generator, request, public):
     """Postprocessing hook: the shared components the envelope and error responses refer to."""
-    result.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(COMPONENTS)
+    if "SignUpRequest" in schemas:
+        _document_password_rules(schemas["SignUpRequest"]["properties"]["password"])
     return result
+
+
+def _document_password_rules(password: dict) -> None:
+    """A new password must pass AUTH_PASSWORD_VALIDATORS: say so, with the length they require."""
+    from django.contrib.auth.password_validation import (
+        MinimumLengthValidator,
+        get_default_password_validators,
+        password_validators_help_texts,
+    )
+
+    lengths = [
+        validator.min_length
+        for validator in get_default_password_validators()
+        if isinstance(validator, MinimumLengthValidator)
+    ]
+    password["minLength"] = max([password.get("minLength", 1), *lengths])
+    rules = " ".join(str(text) for text in password_validators_help_texts())
+    password["description"] = f"Checked by the server's password rules (else 422): {rules}"

@@ -253,7 +253,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],  # the schema and docs are public; a bad token must not 401 them
     "COMPONENT_SPLIT_REQUEST": True,  # TaskRequest (what you send) apart from Task (what you get)
     "PREPROCESSING_HOOKS": ["todo_project.schema.normalize_paths"],
-    "POSTPROCESSING_HOOKS": ["todo_project.schema.add_components"],
+    "POSTPROCESSING_HOOKS": [
+        "todo_project.schema.add_components",
+        "todo_project.schema_links.add_links",  # create -> get/update/complete/delete...
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # validatorUrl null: Swagger UI would otherwise send the schema to an outside validator.
@@ -306,7 +309,10 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "todo_project.logging.RequestIDFilter"}},
+    "filters": {
+        "request_id": {"()": "todo_project.logging.RequestIDFilter"},
+        "no_query_string": {"()": "todo_project.logging.RequestWithoutQueryFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -322,7 +328,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json",
-            "filters": ["request_id"],
+            "filters": ["request_id", "no_query_string"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
