@@ -5,8 +5,8 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/todo_bench bench/run.sh
 #
 # Knobs: DURATION (seconds per scenario, 10), CONNECTIONS ("16 64"), SCENARIOS
-# ("list get toggle create"), WEB_CONCURRENCY (gunicorn workers, 1), GUNICORN_THREADS (8),
-# PORT (8089). Needs wrk (Debian: apt-get install wrk). Prints one line per scenario.
+# ("list get toggle create"), WEB_CONCURRENCY (gunicorn workers, 1), GUNICORN_THREADS (1: the sync worker),
+# PORT (8089), GUNICORN_MAX_REQUESTS (0: no worker recycling). Needs wrk (Debian: apt-get install wrk). Prints one line per scenario.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -17,7 +17,7 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-"16 64"}
 SCENARIOS=${SCENARIOS:-"list get toggle create"}
 WORKERS=${WEB_CONCURRENCY:-1}
-THREADS=${GUNICORN_THREADS:-8}
+THREADS=${GUNICORN_THREADS:-1}
 PORT=${PORT:-8089}
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
@@ -30,6 +30,9 @@ export BETTER_AUTH_SECRET=${BETTER_AUTH_SECRET:-"bench-$(head -c 32 /dev/urandom
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export DATABASE_URL=${DATABASE_URL:-"sqlite:///$OUT/bench.sqlite3"}
 export LOG_LEVEL=${LOG_LEVEL:-INFO}
+# Worker recycling (gunicorn.conf.py's default 1000 requests) would stall a single-worker run for
+# a second at a time; it is measured separately by setting GUNICORN_MAX_REQUESTS.
+export GUNICORN_MAX_REQUESTS=${GUNICORN_MAX_REQUESTS:-0}
 
 echo "database: ${DATABASE_URL%%://*}  workers: $WORKERS  threads: $THREADS  duration: ${DURATION}s"
 if [[ "$DATABASE_URL" == postgres* ]]; then
@@ -39,6 +42,7 @@ if [[ "$DATABASE_URL" == postgres* ]]; then
     || psql -q "$ADMIN_URL" -c "CREATE DATABASE \"$DB_NAME\""
 fi
 $PY manage.py migrate -v0
+$PY manage.py collectstatic --noinput -v0
 FIXTURE=$(LOG_LEVEL=WARNING $PY bench/prepare.py)
 field() { $PY -c "import json,sys; d=json.loads(sys.argv[1]); v=d[sys.argv[2]]; print(','.join(map(str,v)) if isinstance(v,list) else v)" "$FIXTURE" "$1"; }
 QUERIES=$($PY -c "import json,sys; print(json.loads(sys.argv[1])['queries'])" "$FIXTURE")
