@@ -143,7 +143,8 @@ def _server_env(overrides: dict | None) -> dict:
     env["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
     env["BETTER_AUTH_SECRET"] = secrets.token_urlsafe(48)
     env.update(overrides or {})
-    env.setdefault("DATABASE_URL", database_url())
+    if "DATABASE_URL" not in env:  # only now: database_url() needs PostgreSQL
+        env["DATABASE_URL"] = database_url()
     return env
 
 
