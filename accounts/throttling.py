@@ -1,11 +1,17 @@
 """Per-client-address limits on signin and signup, kept in Django's cache (Redis when shared)."""
 
 import hashlib
+import logging
 import math
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from todo_project.exceptions import ServiceUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 class AuthRateThrottle(SimpleRateThrottle):
@@ -30,6 +36,17 @@ class AuthRateThrottle(SimpleRateThrottle):
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
             return True
+        try:
+            return self._count(request, view) <= self.num_requests
+        except (RedisError, OSError) as exc:
+            # Fail closed, and say so: signin without its brute-force limit is not on offer.
+            logger.warning("Throttle cache unavailable: %s", type(exc).__name__)
+            raise ServiceUnavailable(
+                "Sign-in is temporarily unavailable; try again shortly."
+            ) from None
+
+    def _count(self, request, view) -> int:
+        """This request's number in the client's current window."""
         self.key = self.get_cache_key(request, view)
         self.now = self.timer()
         # The window's start lives beside the counter; both expire together.
@@ -42,7 +59,7 @@ class AuthRateThrottle(SimpleRateThrottle):
             count = 1
         if count == 1:  # make sure a counter re-created by incr itself still expires
             cache.touch(self.key, self.duration)
-        return count <= self.num_requests
+        return count
 
     def wait(self) -> float:
         started = cache.get(f"{self.key}:start", self.now)

@@ -284,3 +284,20 @@ def test_concurrent_requests_to_both_processes_get_exactly_the_limit(two_servers
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [422] * 3 + [429] * 9
+
+
+def test_signin_with_the_shared_cache_down_is_503_not_500(settings, api_client):
+    # A Redis nobody listens on: the throttle cannot count, so signin is refused honestly.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+
+    response = api_client.post(
+        "/api/auth/signin", {"email": "a@example.com", "password": "x"}, format="json"
+    )
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
