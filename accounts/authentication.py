@@ -12,7 +12,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from todo_project.db import with_reconnect
+from api.db import with_reconnect
 
 from .models import User
 from .services import user_get_or_create_from_sub

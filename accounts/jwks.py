@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from todo_project.exceptions import ServiceUnavailable
+from api.errors import ServiceUnavailable
 
 logger = logging.getLogger("todo.jwks")
 

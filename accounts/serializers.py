@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from todo_project.fields import StrictCharField
+from api.fields import StrictCharField
 
 from .models import User
 

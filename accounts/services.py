@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from todo_project.exceptions import AccountDisabled, Conflict, InvalidCredentials
+from api.errors import AccountDisabled, Conflict, InvalidCredentials
 
 from .models import User
 

@@ -9,7 +9,7 @@ from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from todo_project.exceptions import ServiceUnavailable
+from api.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 

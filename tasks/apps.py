@@ -7,7 +7,7 @@ class TasksConfig(AppConfig):
     name = "tasks"
 
     def ready(self):
-        from todo_project.db import use_compiled_timestamptz_loader
+        from api.db import use_compiled_timestamptz_loader
 
         # Task lists are mostly timestamps: parse them in C (see the function's docstring).
         connection_created.connect(use_compiled_timestamptz_loader, dispatch_uid="fast-tstz")

@@ -4,7 +4,7 @@ from datetime import UTC
 
 from rest_framework import serializers
 
-from todo_project.fields import StrictBooleanField, StrictCharField
+from api.fields import StrictBooleanField, StrictCharField
 
 from .models import Task
 from .selectors import TASK_ROW_FIELDS

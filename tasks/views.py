@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from todo_project.exceptions import ResourceNotFound, UnprocessableEntity
+from api.errors import ResourceNotFound, UnprocessableEntity
 
 from .selectors import task_get, task_list, task_rows
 from .serializers import TaskCompleteSerializer, TaskRowSerializer, TaskSerializer

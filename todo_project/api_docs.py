@@ -2,7 +2,7 @@
 
 Kept out of the views (which stay thin) as drf-spectacular view extensions: each one names a
 view and returns it decorated with `extend_schema`. The envelope and the error responses are
-added to every operation by todo_project.schema.AutoSchema.
+added to every operation by api.openapi.schema.AutoSchema.
 """
 
 from drf_spectacular.extensions import OpenApiViewExtension
@@ -142,7 +142,7 @@ def _view_docs(view_path: str, method: str, **schema) -> type[OpenApiViewExtensi
 
 
 _view_docs(
-    "todo_project.views.HealthView",
+    "api.views.HealthView",
     "get",
     operation_id="health",
     summary="Liveness",
@@ -152,7 +152,7 @@ _view_docs(
     examples=[OpenApiExample("Alive", value={"status": "ok"})],
 )
 _view_docs(
-    "todo_project.views.ReadinessView",
+    "api.views.ReadinessView",
     "get",
     operation_id="health_ready",
     summary="Readiness",

@@ -129,8 +129,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "todo_project.middleware.RequestIDMiddleware",
-    "todo_project.db.StaleConnectionMiddleware",  # drop DB connections that died while idle
+    "api.middleware.RequestIDMiddleware",
+    "api.db.StaleConnectionMiddleware",  # drop DB connections that died while idle
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, also with DEBUG off
     "corsheaders.middleware.CorsMiddleware",
@@ -168,7 +168,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
-        # No per-request `SELECT 1` round trip: todo_project.db drops connections the database
+        # No per-request `SELECT 1` round trip: api.db drops connections the database
         # closed while idle (StaleConnectionMiddleware) and retries a failed first query.
         conn_health_checks=False,
     )
@@ -200,13 +200,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- DRF and JWT -------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "todo_project.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.openapi.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.SubClaimJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["todo_project.renderers.EnvelopeJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["todo_project.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "todo_project.pagination.LimitOffsetPagination",
-    "EXCEPTION_HANDLER": "todo_project.exceptions.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["api.envelope.EnvelopeJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffsetPagination",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("THROTTLE_AUTH_RATE", "10/minute")},
@@ -239,7 +239,7 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
-# OpenAPI schema at /api/schema, Swagger UI at /api/docs (todo_project/schema.py, api_docs.py).
+# OpenAPI schema at /api/schema, Swagger UI at /api/docs (api/openapi/, todo_project/api_docs.py).
 SPECTACULAR_SETTINGS = {
     "TITLE": "Todo API",
     "DESCRIPTION": (
@@ -252,10 +252,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],  # the schema and docs are public; a bad token must not 401 them
     "COMPONENT_SPLIT_REQUEST": True,  # TaskRequest (what you send) apart from Task (what you get)
-    "PREPROCESSING_HOOKS": ["todo_project.schema.normalize_paths"],
+    "PREPROCESSING_HOOKS": ["api.openapi.schema.normalize_paths"],
     "POSTPROCESSING_HOOKS": [
-        "todo_project.schema.add_components",
-        "todo_project.schema_links.add_links",  # create -> get/update/complete/delete...
+        "api.openapi.schema.add_components",
+        "api.openapi.links.add_links",  # create -> get/update/complete/delete...
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -310,8 +310,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "todo_project.logging.RequestIDFilter"},
-        "no_query_string": {"()": "todo_project.logging.RequestWithoutQueryFilter"},
+        "request_id": {"()": "api.logging.RequestIDFilter"},
+        "no_query_string": {"()": "api.logging.RequestWithoutQueryFilter"},
     },
     "formatters": {
         "json": {

@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerView
 
+from api.views import ApiNotFoundView, HealthView, ReadinessView
+
 from .api_docs import SchemaView
-from .views import ApiNotFoundView, HealthView, ReadinessView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -18,5 +19,5 @@ urlpatterns = [
     re_path(r"^api/", ApiNotFoundView.as_view(), name="api-not-found"),
 ]
 
-handler400 = "todo_project.views.bad_request"
-handler500 = "todo_project.views.server_error"
+handler400 = "api.views.bad_request"
+handler500 = "api.views.server_error"

@@ -105,7 +105,7 @@ def test_first_request_of_a_new_user_costs_at_most_2_more(client_for, new_user_i
 
 
 def test_connection_health_checks_cost_no_statement_per_request():
-    # The first query of each request doubles as the health check (todo_project.db).
+    # The first query of each request doubles as the health check (api.db).
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is False
 
 

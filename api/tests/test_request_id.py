@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from todo_project.logging import RequestIDFilter
+from api.logging import RequestIDFilter
 
 pytestmark = pytest.mark.django_db
 

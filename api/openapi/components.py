@@ -1,10 +1,10 @@
 """The OpenAPI pieces every operation shares: the success envelope, the error envelope and codes.
 
-Used by todo_project.schema.AutoSchema (and the paginator's schema method); the codes and
+Used by api.openapi.schema.AutoSchema (and the paginator's schema method); the codes and
 example messages are the ones todo_project/exceptions.py and the views really produce.
 """
 
-from .exceptions import error_body
+from api.errors import error_body
 
 # code: (status, when, an example message as the server words it)
 ERROR_CODES = {

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .db import with_reconnect
-from .exceptions import ServiceUnavailable, error_body
+from .errors import ServiceUnavailable, error_body
 
 
 class PublicAPIView(APIView):

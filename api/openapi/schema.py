@@ -15,7 +15,7 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 
-from .schema_components import (
+from .components import (
     COMPONENTS,
     ERROR_CODES,
     INVALID_EXAMPLES,
@@ -229,7 +229,7 @@ def _char_field_rules(field: serializers.CharField, prop: dict) -> None:
 
 def normalize_paths(endpoints, **kwargs):
     """Preprocessing hook: the contract's paths (no trailing `/`, `{task_id}`)."""
-    from . import api_docs  # noqa: F401  (registers the per-view documentation)
+    from todo_project import api_docs  # noqa: F401  (registers the per-view documentation)
 
     result = []
     for path, path_regex, method, callback in endpoints:

@@ -5,7 +5,7 @@ from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from .exceptions import PayloadTooLarge
+from .errors import PayloadTooLarge
 
 # Deeper documents than this are refused; no valid request body nests more than a few levels.
 MAX_JSON_DEPTH = 32

@@ -7,7 +7,7 @@ from django.db import connection
 
 from accounts.factories import UserFactory
 from accounts.models import User
-from todo_project.db import close_if_hung_up, with_reconnect
+from api.db import close_if_hung_up, with_reconnect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -130,7 +130,7 @@ def test_passwords_and_refresh_tokens_in_bodies_are_never_logged(log_lines, capl
     assert "refresh_token" not in written and "password" not in written
 
 
-@pytest.mark.urls("todo_project.tests.urls_failing")
+@pytest.mark.urls("api.tests.urls_failing")
 def test_a_500_logs_the_path_but_never_the_query_string(log_lines, caplog, client, make_token):
     caplog.set_level(logging.DEBUG)
     token = make_token(uuid.uuid4())

@@ -208,7 +208,7 @@ def test_the_limit_follows_the_setting(auth_client, user, settings):
 # --- 500 ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.urls("todo_project.tests.urls_failing")
+@pytest.mark.urls("api.tests.urls_failing")
 @pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
 @pytest.mark.parametrize("kind", ["raise", "unrenderable", "plain"])
 def test_an_unexpected_exception_is_a_500_that_leaks_nothing(settings, debug, kind):
@@ -241,7 +241,7 @@ def test_a_disallowed_host_is_a_400_envelope_without_debug_page(api_client, sett
     assert "ALLOWED_HOSTS" not in response.content.decode()
 
 
-@pytest.mark.urls("todo_project.tests.urls_failing")
+@pytest.mark.urls("api.tests.urls_failing")
 def test_a_500_is_logged_with_its_traceback(caplog):
     from rest_framework.test import APIClient
 
