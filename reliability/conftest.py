@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from accounts.factories import UserFactory
-from todo_project.testing import LiveServer, live_server_process
+from testing.live_server import LiveServer, live_server_process
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from django.db import connection
 
 from tasks.factories import TaskFactory
 from tasks.models import Task
-from todo_project.testing import database_url
+from testing.live_server import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

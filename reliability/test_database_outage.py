@@ -15,8 +15,8 @@ import pytest
 
 from tasks.factories import TaskFactory
 from tasks.models import Task
-from tasks.tests.hostile import stored
-from todo_project.testing import LiveServer, database_url, free_port, live_server_process
+from testing.live_server import LiveServer, database_url, free_port, live_server_process
+from testing.snapshot import stored
 
 from .proxy import TcpProxy
 

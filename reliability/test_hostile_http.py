@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tasks.factories import TaskFactory
-from tasks.tests.hostile import stored
+from testing.snapshot import stored
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.tests.conftest import STRONG_PASSWORD, bearer
 from conftest import access_claims, sign
 from tasks.models import Task
-from todo_project.testing import run_concurrently
+from testing.live_server import run_concurrently
 
 pytestmark = pytest.mark.django_db
 

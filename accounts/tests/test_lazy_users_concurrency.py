@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from conftest import access_claims, sign
-from todo_project.testing import run_concurrently
+from testing.live_server import run_concurrently
 
 THREADS = 10
 

@@ -25,7 +25,7 @@ from accounts.services import tokens_for_user
 from accounts.tests.conftest import JWKSServer
 from conftest import access_claims, sign
 from tasks.factories import TaskFactory
-from todo_project.testing import live_server_process
+from testing.live_server import live_server_process
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, settings
 
 from accounts.models import User
 from tasks.models import Task
-from todo_project.testing import LiveServer, live_server_process
+from testing.live_server import LiveServer, live_server_process
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

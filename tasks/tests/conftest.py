@@ -3,7 +3,7 @@
 import pytest
 
 from tasks.factories import TaskFactory
-from tasks.tests.hostile import stored
+from testing.snapshot import stored
 
 # The caller's task list under each mount; {user_id} is accepted in any letter case.
 MOUNTS = {

@@ -11,8 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from tasks.models import Task
-
-from .hostile import error_code, stored
+from testing.snapshot import error_code, stored
 
 pytestmark = pytest.mark.django_db
 

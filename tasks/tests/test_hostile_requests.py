@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from .hostile import error_code, stored
+from testing.snapshot import error_code, stored
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from tasks.factories import TaskFactory
 from tasks.models import Task
-from todo_project.testing import run_concurrently
+from testing.live_server import run_concurrently
 
 THREADS = 10
 
