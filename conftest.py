@@ -1,31 +1,13 @@
 """Shared fixtures: API clients, users and real HS256 tokens signed with BETTER_AUTH_SECRET."""
 
-import os
-import time
 import uuid
 
-import jwt
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.factories import UserFactory
-
-
-def sign(claims: dict, *, key: str | None = None, algorithm: str = "HS256", headers=None) -> str:
-    """A JWT with exactly these claims (HS256 with the shared secret unless told otherwise)."""
-    return jwt.encode(
-        claims, key or settings.BETTER_AUTH_SECRET, algorithm=algorithm, headers=headers
-    )
-
-
-def access_claims(user_id, **overrides) -> dict:
-    """Claims of a valid access token for this user id, as a Better Auth frontend would sign."""
-    now = int(time.time())
-    claims = {"sub": str(user_id), "iat": now, "exp": now + 300}
-    claims.update(overrides)
-    return {k: v for k, v in claims.items() if v is not None}
+from testing.auth import access_claims, bearer, sign
 
 
 @pytest.fixture(autouse=True)
@@ -64,35 +46,19 @@ def make_token():
 
 @pytest.fixture
 def auth_client(user, make_token) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(user)}")
-    return client
+    return bearer(make_token(user))
 
 
 @pytest.fixture
 def client_for(make_token):
     """`client_for(user_or_id)`: an API client authenticated as that user."""
 
-    def _client(user_or_id) -> APIClient:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(user_or_id)}")
-        return client
-
-    return _client
+    return lambda user_or_id: bearer(make_token(user_or_id))
 
 
 @pytest.fixture
 def new_user_id() -> uuid.UUID:
     return uuid.uuid4()
-
-
-def require(available: bool, reason: str) -> None:
-    """Skip when an outside service or tool is missing; with REQUIRE_SERVICES=1 (CI) fail."""
-    if available:
-        return
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(f"required in CI but unavailable: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture

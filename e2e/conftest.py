@@ -7,7 +7,6 @@ import functools
 import http.server
 import os
 import secrets
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conftest import require
+from testing.environment import require
+from testing.live_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -37,12 +37,6 @@ CHROMIUM_ARGS = [
 STAFF_EMAIL, STAFF_PASSWORD = "staff@example.com", "e2e-Staff-passw0rd"
 DEMO_PASSWORD = "e2e-Demo-passw0rd"
 USERS, TASKS_PER_USER = 2, 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class PageServer:
@@ -101,7 +95,9 @@ def _postgres_database(url: str):
 
 
 @dataclass
-class LiveServer:
+class E2EServer:
+    """The e2e server: its URL, its database, and the two page origins (allowed, blocked)."""
+
     base_url: str
     db: Database
     allowed: PageServer
@@ -188,7 +184,7 @@ def e2e_server(tmp_path_factory):
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_ready(base_url, process, log)
-        yield LiveServer(base_url, Database(db_url), allowed, blocked)
+        yield E2EServer(base_url, Database(db_url), allowed, blocked)
     finally:
         process.terminate()
         process.wait(timeout=30)

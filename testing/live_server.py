@@ -1,4 +1,4 @@
-"""Test helpers: the API as a real gunicorn server process in production mode, on a free port.
+"""The API as a real gunicorn server process in production mode, on a free port.
 
 Tests that need real HTTP, real processes and real database sessions (faults, concurrency,
 fuzzing) start one with `live_server_process(...)`. It serves whatever database the URL names;
@@ -14,12 +14,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,31 +207,3 @@ def live_server_process(
     finally:
         server.stop()
         server.log_path.unlink(missing_ok=True)
-
-
-def run_concurrently(calls: list[Callable[[], object]]) -> list:
-    """Run each call in its own thread, all released together; results (or exceptions) in order.
-
-    Each thread opens its own database connection before the start line, so the calls really
-    overlap on PostgreSQL, and closes it afterwards. An exception is returned in the call's
-    place, for the test's assertions to report, rather than lost in its thread.
-    """
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index: int) -> None:
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=10)
-            results[index] = calls[index]()
-        except Exception as exc:  # reported by the caller's assertions
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results

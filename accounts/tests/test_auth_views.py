@@ -14,10 +14,9 @@ import todo_project.settings as production_settings
 from accounts.authentication import verify_access_token
 from accounts.factories import UserFactory
 from accounts.models import User
-from accounts.tests.conftest import STRONG_PASSWORD, bearer
-from conftest import access_claims, sign
 from tasks.models import Task
-from testing.live_server import run_concurrently
+from testing.auth import STRONG_PASSWORD, access_claims, bearer, sign
+from testing.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db
 

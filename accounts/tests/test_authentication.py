@@ -7,7 +7,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from accounts.models import User
-from conftest import access_claims, sign
+from testing.auth import access_claims, sign
 
 pytestmark = pytest.mark.django_db
 

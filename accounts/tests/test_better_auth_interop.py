@@ -20,9 +20,9 @@ import pytest
 from django.conf import settings
 
 from accounts.models import User
-from accounts.tests.conftest import bearer
-from conftest import require
 from tasks.models import Task
+from testing.auth import bearer
+from testing.environment import require
 
 pytestmark = pytest.mark.django_db
 

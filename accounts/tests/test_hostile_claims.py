@@ -8,7 +8,7 @@ PostgreSQL, lone surrogates on every database.
 import pytest
 
 from accounts.models import User
-from conftest import access_claims, sign
+from testing.auth import access_claims, sign
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.conf import settings
 
 from accounts.jwks import jwks_signing_key
 from accounts.models import User
-from accounts.tests.conftest import JWKSServer, bearer
-from conftest import access_claims
+from testing.auth import access_claims, bearer
+from testing.jwks import JWKSServer
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from conftest import access_claims, sign
-from testing.live_server import run_concurrently
+from testing.auth import access_claims, sign
+from testing.concurrency import run_concurrently
 
 THREADS = 10
 

@@ -17,8 +17,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.tests.conftest import STRONG_PASSWORD
-from conftest import require
+from testing.auth import STRONG_PASSWORD
+from testing.environment import require
 
 pytestmark = pytest.mark.django_db
 

@@ -22,9 +22,9 @@ from django.conf import settings
 
 from accounts.models import User
 from accounts.services import tokens_for_user
-from accounts.tests.conftest import JWKSServer
-from conftest import access_claims, sign
 from tasks.factories import TaskFactory
+from testing.auth import access_claims, sign
+from testing.jwks import JWKSServer
 from testing.live_server import live_server_process
 
 pytestmark = pytest.mark.django_db

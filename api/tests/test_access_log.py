@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from accounts.factories import UserFactory
-from accounts.tests.conftest import JWKSServer, SigningKey
+from testing.jwks import JWKSServer, SigningKey
 
 pytestmark = pytest.mark.django_db
 

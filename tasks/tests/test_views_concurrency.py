@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from tasks.factories import TaskFactory
 from tasks.models import Task
-from testing.live_server import run_concurrently
+from testing.concurrency import run_concurrently
 
 THREADS = 10
 
