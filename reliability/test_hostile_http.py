@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def before(owner):
+def committed_before(owner):
     TaskFactory(user=owner, title="Original")
     return stored()
 
@@ -40,7 +40,7 @@ def _still_serving(server, owner) -> bool:
 
 
 @pytest.mark.parametrize("method", ["FOO", "PROPFIND", "TRACE"])
-def test_an_unknown_method_is_405_in_the_envelope(server, owner, before, method):
+def test_an_unknown_method_is_405_in_the_envelope(server, owner, committed_before, method):
     response = requests.request(
         method, f"{server.url}/api/tasks", headers=server.headers(owner.pk), timeout=5
     )
@@ -48,7 +48,7 @@ def test_an_unknown_method_is_405_in_the_envelope(server, owner, before, method)
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
     assert response.headers["Content-Type"] == "application/json"
-    assert stored() == before
+    assert stored() == committed_before
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_an_unknown_method_is_405_in_the_envelope(server, owner, before, method)
     [json.dumps({"title": "x" * (1536 * 1024)}).encode(), b"[" * (1536 * 1024)],
     ids=["valid", "malformed"],
 )
-def test_a_1_5_mb_body_is_413_and_the_server_keeps_serving(server, owner, before, body):
+def test_a_1_5_mb_body_is_413_and_the_server_keeps_serving(server, owner, committed_before, body):
     response = requests.post(
         f"{server.url}/api/tasks",
         data=body,
@@ -66,11 +66,11 @@ def test_a_1_5_mb_body_is_413_and_the_server_keeps_serving(server, owner, before
 
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
-    assert stored() == before
+    assert stored() == committed_before
     assert _still_serving(server, owner)
 
 
-def test_10000_levels_of_nesting_is_400(server, owner, before):
+def test_10000_levels_of_nesting_is_400(server, owner, committed_before):
     response = requests.post(
         f"{server.url}/api/tasks",
         data="[" * 10_000 + "]" * 10_000,
@@ -79,7 +79,7 @@ def test_10000_levels_of_nesting_is_400(server, owner, before):
     )
 
     assert (response.status_code, response.json()["error"]["code"]) == (400, "MALFORMED_REQUEST")
-    assert stored() == before
+    assert stored() == committed_before
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,9 @@ def test_10000_levels_of_nesting_is_400(server, owner, before):
     ],
     ids=["bare-cr", "nul", "line-folding", "bad-name"],
 )
-def test_a_malformed_header_is_refused_and_the_server_keeps_serving(server, owner, before, header):
+def test_a_malformed_header_is_refused_and_the_server_keeps_serving(
+    server, owner, committed_before, header
+):
     request = (
         b"POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         + header
@@ -105,7 +107,7 @@ def test_a_malformed_header_is_refused_and_the_server_keeps_serving(server, owne
 
     assert answer.startswith(b"HTTP/1.1 400 ")  # gunicorn's own answer, before the app
     assert b"Set-Cookie" not in answer
-    assert stored() == before
+    assert stored() == committed_before
     assert _still_serving(server, owner)
 
 

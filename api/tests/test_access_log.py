@@ -1,10 +1,8 @@
 """The JSON access log: one line per request with its facts; never a token, password or header."""
 
-import json
 import logging
 import time
 import uuid
-from io import StringIO
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -15,21 +13,6 @@ from testing.jwks import JWKSServer, SigningKey
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Sup3r-secret-passphrase"
-
-
-@pytest.fixture
-def log_lines():
-    """What the real console handler (JSON formatter, request-id filter) writes, as parsed lines."""
-    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
-    buffer = StringIO()
-    previous = handler.setStream(buffer)
-
-    def lines() -> list[dict]:
-        return [json.loads(line) for line in buffer.getvalue().splitlines()]
-
-    lines.text = buffer.getvalue  # type: ignore[attr-defined]
-    yield lines
-    handler.setStream(previous)
 
 
 def access_lines(lines: list[dict]) -> list[dict]:

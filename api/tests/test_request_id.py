@@ -1,13 +1,9 @@
 """X-Request-ID: a sane client value is echoed, anything else is replaced; on every response."""
 
-import io
 import json
-import logging
 import re
 
 import pytest
-
-from api.logging import RequestIDFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -77,20 +73,6 @@ def test_authenticated_responses_carry_the_request_id(auth_client):
 
     assert response.status_code == 201
     assert response["X-Request-ID"] == "create-1"
-
-
-@pytest.fixture
-def log_lines():
-    """The JSON lines the configured console handler writes, captured while the test runs."""
-    console = next(
-        handler
-        for handler in logging.getLogger().handlers
-        if any(isinstance(f, RequestIDFilter) for f in handler.filters)
-    )
-    stream = io.StringIO()
-    previous = console.setStream(stream)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    console.setStream(previous)
 
 
 def test_the_access_log_line_carries_the_request_id_and_no_secrets(

@@ -17,7 +17,7 @@ ALL_CHARACTERS = [chr(c) for c in range(1, 0x110000) if not 0xD800 <= c <= 0xDFF
 
 
 @pytest.fixture
-def spec(api_client) -> dict:
+def served_spec(api_client) -> dict:
     return api_client.get("/api/schema").json()
 
 
@@ -62,12 +62,12 @@ def test_no_nul_refuses_nul_anywhere():
     assert not any(pattern.fullmatch(text) for text in ("\x00", "a\x00", "\x00a", "a\x00b"))
 
 
-def test_every_request_string_says_what_the_server_refuses(spec):
+def test_every_request_string_says_what_the_server_refuses(served_spec):
     # Found as `{"title": "²\x00â"}`: allowed by the schema, refused (422) by every CharField.
     components = ["TaskRequest", "PatchedTaskRequest", "SignUpRequest", "SignInRequest"]
     components.append("RefreshTokenRequest")
     for component in components:
-        for name, prop in _props(spec, component).items():
+        for name, prop in _props(served_spec, component).items():
             if prop["type"] == "string":
                 assert prop["pattern"], (component, name)
                 assert not re.fullmatch(prop["pattern"], "a\x00b"), (component, name)
@@ -90,8 +90,8 @@ def test_every_request_string_says_what_the_server_refuses(spec):
     ],
     ids=["fs", "nel", "blanks", "bom", "trailing-us", "200", "201", "200-padded", "201-padded"],
 )
-def test_the_title_pattern_agrees_with_the_api(auth_client, spec, title, accepted):
-    pattern = _props(spec, "TaskRequest")["title"]["pattern"]
+def test_the_title_pattern_agrees_with_the_api(auth_client, served_spec, title, accepted):
+    pattern = _props(served_spec, "TaskRequest")["title"]["pattern"]
 
     response = auth_client.post("/api/tasks", {"title": title}, format="json")
 
@@ -99,8 +99,8 @@ def test_the_title_pattern_agrees_with_the_api(auth_client, spec, title, accepte
     assert bool(re.fullmatch(pattern, title)) is accepted
 
 
-def test_a_nul_in_any_task_text_is_refused_as_the_schema_says(auth_client, spec):
-    pattern = _props(spec, "TaskRequest")["description"]["pattern"]
+def test_a_nul_in_any_task_text_is_refused_as_the_schema_says(auth_client, served_spec):
+    pattern = _props(served_spec, "TaskRequest")["description"]["pattern"]
 
     response = auth_client.post("/api/tasks", {"title": "t", "description": "a\x00"}, format="json")
 
@@ -108,9 +108,9 @@ def test_a_nul_in_any_task_text_is_refused_as_the_schema_says(auth_client, spec)
     assert not re.fullmatch(pattern, "a\x00")
 
 
-def test_signup_password_rules_are_in_the_schema(api_client, spec):
+def test_signup_password_rules_are_in_the_schema(api_client, served_spec):
     # Found as signup with `"password": "0"`: schema-valid, yet a 422 (too short, too common...).
-    password = _props(spec, "SignUpRequest")["password"]
+    password = _props(served_spec, "SignUpRequest")["password"]
 
     assert password["minLength"] == 8  # MinimumLengthValidator's default
     assert "at least 8 characters" in password["description"]
@@ -122,8 +122,8 @@ def test_signup_password_rules_are_in_the_schema(api_client, spec):
 
 
 @pytest.mark.parametrize("name", ["", "   ", " Ann ", "\u3000" * 3 + "x" * 150])
-def test_a_blank_allowed_trimmed_name_agrees_with_the_api(api_client, spec, name):
-    prop = _props(spec, "SignUpRequest")["name"]
+def test_a_blank_allowed_trimmed_name_agrees_with_the_api(api_client, served_spec, name):
+    prop = _props(served_spec, "SignUpRequest")["name"]
     body = {"email": "named@example.com", "password": "named-Horse-battery-5", "name": name}
 
     response = api_client.post("/api/auth/signup", body, format="json")
@@ -153,11 +153,13 @@ DETAIL_LINKS = {
     ],
 )
 @pytest.mark.parametrize("mount", ["/api/tasks", "/api/{user_id}/tasks"])
-def test_a_task_response_links_to_every_operation_on_that_task(spec, mount, suffix, method, status):
-    links = spec["paths"][mount + suffix][method]["responses"][status]["links"]
+def test_a_task_response_links_to_every_operation_on_that_task(
+    served_spec, mount, suffix, method, status
+):
+    links = served_spec["paths"][mount + suffix][method]["responses"][status]["links"]
     prefix = "user_" if "{user_id}" in mount else ""
     operation_ids = {
-        op["operationId"] for ops in spec["paths"].values() for op in ops.values()
+        op["operationId"] for ops in served_spec["paths"].values() for op in ops.values()
     }  # fmt: skip
 
     assert {name: link["operationId"] for name, link in links.items()} == {
@@ -175,8 +177,8 @@ def test_a_task_response_links_to_every_operation_on_that_task(spec, mount, suff
     ("path", "status"),
     [("/api/auth/signup", "201"), ("/api/auth/signin", "200"), ("/api/auth/refresh", "200")],
 )
-def test_a_token_bundle_links_to_refresh_and_signout(spec, path, status):
-    links = spec["paths"][path]["post"]["responses"][status]["links"]
+def test_a_token_bundle_links_to_refresh_and_signout(served_spec, path, status):
+    links = served_spec["paths"][path]["post"]["responses"][status]["links"]
 
     assert {name: link["operationId"] for name, link in links.items()} == {
         "RefreshTokens": "auth_refresh",

@@ -27,12 +27,12 @@ def slash(request) -> str:
 # The hostile-input tests: a task of the caller's next to someone else's, and a snapshot of
 # everything stored, to prove a refused request changed nothing.
 @pytest.fixture
-def task(user, other_user):
+def target_task(user, other_user):
     TaskFactory(user=other_user, title="Someone else's")
     return TaskFactory(user=user, title="Original", description="Kept", completed=False)
 
 
 @pytest.fixture
-def before(task):
+def stored_before(target_task):
     """Everything stored before the hostile request."""
     return stored()

@@ -49,34 +49,36 @@ def _send(client, method: str, path: str, task, body, content_type="application/
     [json.dumps({"title": "x" * BIG}), "[" * BIG, b"\xff" * BIG],
     ids=["valid-json", "malformed-json", "not-utf8"],
 )
-def test_a_1_5_mb_body_is_413(auth_client, task, before, method, path, body):
-    response = _send(auth_client, method, path, task, body)
+def test_a_1_5_mb_body_is_413(auth_client, target_task, stored_before, method, path, body):
+    response = _send(auth_client, method, path, target_task, body)
 
     assert response.status_code == 413
     assert response.json() == TOO_LARGE
-    assert stored() == before
+    assert stored() == stored_before
 
 
 @pytest.mark.parametrize("path", AUTH_WRITES)
-def test_a_1_5_mb_body_to_the_auth_endpoints_is_413(api_client, task, before, path):
+def test_a_1_5_mb_body_to_the_auth_endpoints_is_413(api_client, target_task, stored_before, path):
     body = json.dumps({"email": "a@example.com", "password": "x" * BIG, "refresh_token": "x"})
 
     response = api_client.post(path, body, content_type="application/json")
 
     assert response.status_code == 413
     assert response.json() == TOO_LARGE
-    assert stored() == before
+    assert stored() == stored_before
 
 
-def test_the_limit_is_exact_one_byte_more_is_413(auth_client, task, before):
+def test_the_limit_is_exact_one_byte_more_is_413(auth_client, target_task, stored_before):
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     frame = b'{"title": ""}'
     at_limit = frame[:-2] + b"x" * (limit - len(frame)) + frame[-2:]
 
-    assert _send(auth_client, "POST", "/api/tasks", task, at_limit).status_code == 422  # parsed
-    over = _send(auth_client, "POST", "/api/tasks", task, at_limit[:-2] + b'x"}')
+    assert (
+        _send(auth_client, "POST", "/api/tasks", target_task, at_limit).status_code == 422
+    )  # parsed
+    over = _send(auth_client, "POST", "/api/tasks", target_task, at_limit[:-2] + b'x"}')
     assert (over.status_code, over.json()) == (413, TOO_LARGE)
-    assert stored() == before
+    assert stored() == stored_before
 
 
 # --- nesting --------------------------------------------------------------------------------------
@@ -91,30 +93,34 @@ def _nested(depth: int, kind: str) -> str:
 @pytest.mark.parametrize(("method", "path"), TASK_WRITES)
 @pytest.mark.parametrize("depth", [40, 10_000])
 @pytest.mark.parametrize("kind", ["array", "object"])
-def test_deeply_nested_json_is_400(auth_client, task, before, method, path, depth, kind):
-    response = _send(auth_client, method, path, task, _nested(depth, kind))
+def test_deeply_nested_json_is_400(
+    auth_client, target_task, stored_before, method, path, depth, kind
+):
+    response = _send(auth_client, method, path, target_task, _nested(depth, kind))
 
     assert response.status_code == 400
     assert error_code(response) == "MALFORMED_REQUEST"
-    assert stored() == before
+    assert stored() == stored_before
 
 
 @pytest.mark.parametrize("field", ["title", "description", "completed"])
-def test_deep_nesting_inside_a_field_is_400(auth_client, task, before, field):
+def test_deep_nesting_inside_a_field_is_400(auth_client, target_task, stored_before, field):
     body = '{"title": "ok", "%s": %s}' % (field, _nested(40, "array"))  # noqa: UP031
 
-    response = _send(auth_client, "POST", "/api/tasks", task, body)
+    response = _send(auth_client, "POST", "/api/tasks", target_task, body)
 
     assert (response.status_code, error_code(response)) == (400, "MALFORMED_REQUEST")
-    assert stored() == before
+    assert stored() == stored_before
 
 
 @pytest.mark.parametrize("path", AUTH_WRITES)
-def test_deeply_nested_json_to_the_auth_endpoints_is_400(api_client, task, before, path):
+def test_deeply_nested_json_to_the_auth_endpoints_is_400(
+    api_client, target_task, stored_before, path
+):
     response = api_client.post(path, _nested(10_000, "object"), content_type="application/json")
 
     assert (response.status_code, error_code(response)) == (400, "MALFORMED_REQUEST")
-    assert stored() == before
+    assert stored() == stored_before
 
 
 @pytest.mark.parametrize(
@@ -122,11 +128,11 @@ def test_deeply_nested_json_to_the_auth_endpoints_is_400(api_client, task, befor
     ["[" + "1," * 200_000 + "1]", "{" + ",".join(f'"k{i}": {i}' for i in range(50_000)) + "}"],
     ids=["200k-item-array", "50k-key-object"],
 )
-def test_very_wide_json_is_a_422_not_a_500(auth_client, task, before, body):
-    response = _send(auth_client, "POST", "/api/tasks", task, body)
+def test_very_wide_json_is_a_422_not_a_500(auth_client, target_task, stored_before, body):
+    response = _send(auth_client, "POST", "/api/tasks", target_task, body)
 
     assert (response.status_code, error_code(response)) == (422, "VALIDATION_ERROR")
-    assert stored() == before
+    assert stored() == stored_before
 
 
 # --- wrong types ----------------------------------------------------------------------------------
@@ -150,23 +156,27 @@ def test_very_wide_json_is_a_422_not_a_500(auth_client, task, before, body):
         ("completed", {"value": True}),
     ],
 )
-def test_a_value_of_the_wrong_type_is_422(auth_client, task, before, method, path, field, value):
+def test_a_value_of_the_wrong_type_is_422(
+    auth_client, target_task, stored_before, method, path, field, value
+):
     body = json.dumps({"title": "Fine", field: value})
 
-    response = _send(auth_client, method, path, task, body)
+    response = _send(auth_client, method, path, target_task, body)
 
     assert response.status_code == 422
     assert error_code(response) == "VALIDATION_ERROR"
     assert list(response.json()["error"]["details"]) == [field]
-    assert stored() == before
+    assert stored() == stored_before
 
 
 @pytest.mark.parametrize("payload", [{"completed": "1"}, {"completed": 0}, {"completed": [True]}])
-def test_complete_with_the_wrong_type_is_422(auth_client, task, before, payload):
-    response = _send(auth_client, "PATCH", "/api/tasks/{id}/complete", task, json.dumps(payload))
+def test_complete_with_the_wrong_type_is_422(auth_client, target_task, stored_before, payload):
+    response = _send(
+        auth_client, "PATCH", "/api/tasks/{id}/complete", target_task, json.dumps(payload)
+    )
 
     assert (response.status_code, error_code(response)) == (422, "VALIDATION_ERROR")
-    assert stored() == before
+    assert stored() == stored_before
 
 
 @pytest.mark.parametrize("path", ["/api/auth/signup", "/api/auth/signin"])
@@ -179,11 +189,13 @@ def test_complete_with_the_wrong_type_is_422(auth_client, task, before, payload)
         {"email": "a@example.com", "password": {"$gt": ""}},
     ],
 )
-def test_auth_bodies_of_the_wrong_type_are_422(api_client, task, before, path, payload):
+def test_auth_bodies_of_the_wrong_type_are_422(
+    api_client, target_task, stored_before, path, payload
+):
     response = api_client.post(path, payload, format="json")
 
     assert (response.status_code, error_code(response)) == (422, "VALIDATION_ERROR")
-    assert stored() == before
+    assert stored() == stored_before
 
 
 # --- NUL characters, lone surrogates, bad encodings ----------------------------------------------
@@ -219,16 +231,18 @@ def test_auth_bodies_of_the_wrong_type_are_422(api_client, task, before, path, p
         "utf16",
     ],
 )
-def test_nul_surrogates_and_bad_encodings_are_4xx(auth_client, task, before, method, path, body):
-    response = _send(auth_client, method, path, task, body)
+def test_nul_surrogates_and_bad_encodings_are_4xx(
+    auth_client, target_task, stored_before, method, path, body
+):
+    response = _send(auth_client, method, path, target_task, body)
 
     assert response.status_code in (400, 422)
     assert error_code(response) in ("MALFORMED_REQUEST", "VALIDATION_ERROR")
-    assert stored() == before
+    assert stored() == stored_before
 
 
-def test_a_valid_surrogate_pair_escape_is_the_character_it_encodes(auth_client, task):
-    response = _send(auth_client, "POST", "/api/tasks", task, '{"title": "\\ud83d\\ude00"}')
+def test_a_valid_surrogate_pair_escape_is_the_character_it_encodes(auth_client, target_task):
+    response = _send(auth_client, "POST", "/api/tasks", target_task, '{"title": "\\ud83d\\ude00"}')
 
     assert response.status_code == 201
     assert response.json()["data"]["title"] == "\U0001f600"
@@ -244,11 +258,13 @@ def test_a_valid_surrogate_pair_escape_is_the_character_it_encodes(auth_client, 
         {"email": "a@example.com", "password": "correct-Horse-battery-7", "name": "\x00"},
     ],
 )
-def test_nul_characters_in_auth_bodies_are_4xx(api_client, task, before, path, payload):
+def test_nul_characters_in_auth_bodies_are_4xx(
+    api_client, target_task, stored_before, path, payload
+):
     response = api_client.post(path, payload, format="json")
 
     assert response.status_code in (401, 422), response.json()
-    assert stored() == before
+    assert stored() == stored_before
 
 
 # --- text that looks like code is just text ------------------------------------------------------

@@ -60,7 +60,7 @@ TASK_ID_REQUESTS = [
     ],
 )
 def test_a_task_id_that_is_not_a_positive_64_bit_integer_is_422(
-    auth_client, before, method, template, body, task_id
+    auth_client, stored_before, method, template, body, task_id
 ):
     response = auth_client.generic(
         method, template.format(task_id), body or "", content_type="application/json"
@@ -68,27 +68,29 @@ def test_a_task_id_that_is_not_a_positive_64_bit_integer_is_422(
 
     assert response.status_code == 422
     assert response.json() == BAD_TASK_ID
-    assert stored() == before
+    assert stored() == stored_before
 
 
 @pytest.mark.parametrize(("method", "template", "body"), TASK_ID_REQUESTS)
-def test_the_largest_64_bit_id_is_a_well_formed_404(auth_client, before, method, template, body):
+def test_the_largest_64_bit_id_is_a_well_formed_404(
+    auth_client, stored_before, method, template, body
+):
     response = auth_client.generic(
         method, template.format(2**63 - 1), body or "", content_type="application/json"
     )
 
     assert response.status_code == 404
     assert error_code(response) == "RESOURCE_NOT_FOUND"
-    assert stored() == before
+    assert stored() == stored_before
 
 
 @pytest.mark.parametrize("user_id", ["%00", "not-a-uuid", "%ED%A0%80", str(uuid.uuid4()) + "%00"])
-def test_a_malformed_user_id_in_the_path_is_422(auth_client, before, user_id):
+def test_a_malformed_user_id_in_the_path_is_422(auth_client, stored_before, user_id):
     response = auth_client.post(f"/api/{user_id}/tasks", {"title": "x"}, format="json")
 
     assert (response.status_code, error_code(response)) == (422, "VALIDATION_ERROR")
     assert list(response.json()["error"]["details"]) == ["user_id"]
-    assert stored() == before
+    assert stored() == stored_before
 
 
 # --- pagination -----------------------------------------------------------------------------------
@@ -121,17 +123,17 @@ def test_a_malformed_user_id_in_the_path_is_422(auth_client, before, user_id):
         "5;DROP TABLE tasks_task",
     ],
 )
-def test_limit_and_offset_abuse_is_422(auth_client, before, name, value):
+def test_limit_and_offset_abuse_is_422(auth_client, stored_before, name, value):
     response = auth_client.get(f"/api/tasks?{name}={value}")
 
     assert response.status_code == 422
     assert error_code(response) == "VALIDATION_ERROR"
     assert list(response.json()["error"]["details"]) == [name]
-    assert stored() == before
+    assert stored() == stored_before
 
 
 @pytest.mark.parametrize("query", ["limit=5&limit=6", "offset=0&offset=1", "limit=5&limit=5"])
-def test_a_repeated_pagination_parameter_is_422(auth_client, before, query):
+def test_a_repeated_pagination_parameter_is_422(auth_client, stored_before, query):
     response = auth_client.get(f"/api/tasks?{query}")
 
     name = query.split("=")[0]
@@ -143,23 +145,23 @@ def test_a_repeated_pagination_parameter_is_422(auth_client, before, query):
     }
 
 
-def test_unknown_query_parameters_are_ignored(auth_client, task):
+def test_unknown_query_parameters_are_ignored(auth_client, target_task):
     response = auth_client.get("/api/tasks?limit=1&user_id=someone-else&sort=title%00")
 
     assert response.status_code == 200
-    assert [row["id"] for row in response.json()["data"]] == [task.pk]
+    assert [row["id"] for row in response.json()["data"]] == [target_task.pk]
 
 
 # --- headers with CR/LF, NUL ----------------------------------------------------------------------
 
 
-def test_a_request_id_with_crlf_is_replaced_not_echoed(auth_client, before):
+def test_a_request_id_with_crlf_is_replaced_not_echoed(auth_client, stored_before):
     response = auth_client.get("/api/tasks", HTTP_X_REQUEST_ID="abc\r\nSet-Cookie: evil=1")
 
     assert response.status_code == 200
     assert len(response["X-Request-ID"]) == 32 and "\n" not in response["X-Request-ID"]
     assert "Set-Cookie" not in response
-    assert stored() == before
+    assert stored() == stored_before
 
 
 @pytest.mark.parametrize(
@@ -173,7 +175,7 @@ def test_a_request_id_with_crlf_is_replaced_not_echoed(auth_client, before):
     ],
 )
 def test_an_authorization_header_with_crlf_or_nul_is_401(
-    api_client, user, make_token, before, header
+    api_client, user, make_token, stored_before, header
 ):
     authorization = header.format(token=make_token(user))
 
@@ -184,22 +186,22 @@ def test_an_authorization_header_with_crlf_or_nul_is_401(
     assert response.status_code == 401
     assert error_code(response) == "INVALID_TOKEN"
     assert response["WWW-Authenticate"].startswith("Bearer")
-    assert stored() == before
+    assert stored() == stored_before
 
 
 @pytest.mark.parametrize(
     "content_type",
     ["application/json\r\nX-Evil: 1", "application/json\x00", "text/plain\r\n\r\n{}"],
 )
-def test_a_content_type_with_crlf_or_nul_is_4xx(auth_client, before, content_type):
+def test_a_content_type_with_crlf_or_nul_is_4xx(auth_client, stored_before, content_type):
     response = auth_client.post("/api/tasks", '{"title": "x"}', content_type=content_type)
 
     assert 400 <= response.status_code < 500
     assert response.json()["success"] is False
-    assert stored() == before
+    assert stored() == stored_before
 
 
-def test_a_host_header_with_crlf_is_400(auth_client, before):
+def test_a_host_header_with_crlf_is_400(auth_client, stored_before):
     response = auth_client.post(
         "/api/tasks", {"title": "x"}, format="json", HTTP_HOST="testserver\r\nX-Evil: 1"
     )
@@ -209,7 +211,7 @@ def test_a_host_header_with_crlf_is_400(auth_client, before):
         "success": False,
         "error": {"code": "MALFORMED_REQUEST", "message": "Bad request."},
     }
-    assert stored() == before
+    assert stored() == stored_before
 
 
 # --- methods --------------------------------------------------------------------------------------
@@ -231,8 +233,10 @@ def test_a_host_header_with_crlf_is_400(auth_client, before):
         "/api/health/ready",
     ],
 )
-def test_an_unknown_method_is_405_in_the_envelope(auth_client, user, task, before, method, path):
-    response = auth_client.generic(method, path.format(id=task.pk, user=user.pk))
+def test_an_unknown_method_is_405_in_the_envelope(
+    auth_client, user, target_task, stored_before, method, path
+):
+    response = auth_client.generic(method, path.format(id=target_task.pk, user=user.pk))
 
     assert response.status_code == 405
     assert response.json() == {
@@ -240,15 +244,17 @@ def test_an_unknown_method_is_405_in_the_envelope(auth_client, user, task, befor
         "error": {"code": "METHOD_NOT_ALLOWED", "message": f'Method "{method}" not allowed.'},
     }
     assert method not in response.get("Allow", "")
-    assert stored() == before
+    assert stored() == stored_before
 
 
 @pytest.mark.parametrize(
     "header", ["HTTP_X_HTTP_METHOD_OVERRIDE", "HTTP_X_HTTP_METHOD", "HTTP_X_METHOD_OVERRIDE"]
 )
-def test_method_override_headers_are_ignored(auth_client, task, before, header):
-    response = auth_client.post(f"/api/tasks/{task.pk}", {}, format="json", **{header: "DELETE"})
+def test_method_override_headers_are_ignored(auth_client, target_task, stored_before, header):
+    response = auth_client.post(
+        f"/api/tasks/{target_task.pk}", {}, format="json", **{header: "DELETE"}
+    )
 
     assert response.status_code == 405
     assert error_code(response) == "METHOD_NOT_ALLOWED"
-    assert stored() == before
+    assert stored() == stored_before

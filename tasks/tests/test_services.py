@@ -17,11 +17,11 @@ OLD = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def task(user):
-    task = TaskFactory(user=user, title="Original", description="Kept", completed=False)
-    Task.objects.filter(pk=task.pk).update(created_at=OLD, updated_at=OLD)
-    task.refresh_from_db()
-    return task
+def old_task(user):
+    old_task = TaskFactory(user=user, title="Original", description="Kept", completed=False)
+    Task.objects.filter(pk=old_task.pk).update(created_at=OLD, updated_at=OLD)
+    old_task.refresh_from_db()
+    return old_task
 
 
 def _row(task) -> tuple:
@@ -71,12 +71,12 @@ def test_task_create_validates_before_writing(user, fields, field):
 # --- task_update --------------------------------------------------------------------------------
 
 
-def test_task_update_returns_the_row_as_it_now_is(user, task):
-    updated = task_update(user=user, task_id=task.pk, title="Renamed", completed=True)
+def test_task_update_returns_the_row_as_it_now_is(user, old_task):
+    updated = task_update(user=user, task_id=old_task.pk, title="Renamed", completed=True)
 
     assert isinstance(updated, Task)
     assert (updated.pk, updated.user_id, updated.title, updated.completed) == (
-        task.pk,
+        old_task.pk,
         user.pk,
         "Renamed",
         True,
@@ -84,50 +84,54 @@ def test_task_update_returns_the_row_as_it_now_is(user, task):
     assert updated.description == "Kept"
     assert updated.created_at == OLD
     assert updated.updated_at > OLD
-    assert _row(task) == (user.pk, "Renamed", "Kept", True, updated.updated_at)
+    assert _row(old_task) == (user.pk, "Renamed", "Kept", True, updated.updated_at)
 
 
-def test_task_update_is_one_update_returning_statement(user, task):
+def test_task_update_is_one_update_returning_statement(user, old_task):
     with CaptureQueriesContext(connection) as queries:
-        task_update(user=user, task_id=task.pk, title="Renamed")
+        task_update(user=user, task_id=old_task.pk, title="Renamed")
 
     assert len(queries) == 1
     sql = queries[0]["sql"].upper()
     assert sql.startswith("UPDATE") and "RETURNING" in sql
 
 
-def test_task_update_writes_only_the_named_columns(user, task):
-    # Someone else changes the description and completion after `task` was read.
-    Task.objects.filter(pk=task.pk).update(description="Concurrent", completed=True)
+def test_task_update_writes_only_the_named_columns(user, old_task):
+    # Someone else changes the description and completion after `old_task` was read.
+    Task.objects.filter(pk=old_task.pk).update(description="Concurrent", completed=True)
 
-    task_update(user=user, task_id=task.pk, title="Renamed")
+    task_update(user=user, task_id=old_task.pk, title="Renamed")
 
-    task.refresh_from_db()
-    assert (task.title, task.description, task.completed) == ("Renamed", "Concurrent", True)
+    old_task.refresh_from_db()
+    assert (old_task.title, old_task.description, old_task.completed) == (
+        "Renamed",
+        "Concurrent",
+        True,
+    )
 
 
-def test_task_update_with_no_fields_only_moves_updated_at(user, task):
-    updated = task_update(user=user, task_id=task.pk)
+def test_task_update_with_no_fields_only_moves_updated_at(user, old_task):
+    updated = task_update(user=user, task_id=old_task.pk)
 
     assert (updated.title, updated.description, updated.completed) == ("Original", "Kept", False)
     assert updated.updated_at > OLD
 
 
-def test_task_update_ignores_fields_that_are_not_editable(user, other_user, task):
+def test_task_update_ignores_fields_that_are_not_editable(user, other_user, old_task):
     updated = task_update(
-        user=user, task_id=task.pk, title="Mine", user_id=other_user.pk, id=999, created_at=OLD
+        user=user, task_id=old_task.pk, title="Mine", user_id=other_user.pk, id=999, created_at=OLD
     )
 
-    assert (updated.pk, updated.user_id) == (task.pk, user.pk)
-    assert _row(task)[:2] == (user.pk, "Mine")
+    assert (updated.pk, updated.user_id) == (old_task.pk, user.pk)
+    assert _row(old_task)[:2] == (user.pk, "Mine")
     assert not other_user.tasks.exists()
 
 
-def test_task_update_of_another_users_task_is_none_and_writes_nothing(other_user, task):
-    before = _row(task)
+def test_task_update_of_another_users_task_is_none_and_writes_nothing(other_user, old_task):
+    before = _row(old_task)
 
-    assert task_update(user=other_user, task_id=task.pk, title="Hijacked") is None
-    assert _row(task) == before
+    assert task_update(user=other_user, task_id=old_task.pk, title="Hijacked") is None
+    assert _row(old_task) == before
 
 
 def test_task_update_of_a_missing_task_is_none(user):
@@ -137,77 +141,77 @@ def test_task_update_of_a_missing_task_is_none(user):
 @pytest.mark.parametrize(
     "changes", [{"title": ""}, {"title": "a" * 201}, {"description": "d" * 1001}]
 )
-def test_task_update_validates_before_writing(user, task, changes):
-    before = _row(task)
+def test_task_update_validates_before_writing(user, old_task, changes):
+    before = _row(old_task)
 
     with pytest.raises(ValidationError):
-        task_update(user=user, task_id=task.pk, **changes)
+        task_update(user=user, task_id=old_task.pk, **changes)
 
-    assert _row(task) == before
+    assert _row(old_task) == before
 
 
-def test_task_update_can_set_description_to_null(user, task):
-    updated = task_update(user=user, task_id=task.pk, description=None)
+def test_task_update_can_set_description_to_null(user, old_task):
+    updated = task_update(user=user, task_id=old_task.pk, description=None)
 
     assert updated.description is None
-    assert _row(task)[2] is None
+    assert _row(old_task)[2] is None
 
 
 # --- task_set_completed -------------------------------------------------------------------------
 
 
-def test_task_set_completed_without_a_value_toggles(user, task):
-    assert task_set_completed(user=user, task_id=task.pk).completed is True
-    assert task_set_completed(user=user, task_id=task.pk).completed is False
-    assert _row(task)[3] is False
+def test_task_set_completed_without_a_value_toggles(user, old_task):
+    assert task_set_completed(user=user, task_id=old_task.pk).completed is True
+    assert task_set_completed(user=user, task_id=old_task.pk).completed is False
+    assert _row(old_task)[3] is False
 
 
 @pytest.mark.parametrize("value", [True, False])
-def test_task_set_completed_with_a_value_sets_it(user, task, value):
-    updated = task_set_completed(user=user, task_id=task.pk, completed=value)
+def test_task_set_completed_with_a_value_sets_it(user, old_task, value):
+    updated = task_set_completed(user=user, task_id=old_task.pk, completed=value)
 
     assert updated.completed is value
     assert updated.updated_at > OLD
-    assert _row(task)[1:4] == ("Original", "Kept", value)
+    assert _row(old_task)[1:4] == ("Original", "Kept", value)
 
 
-def test_task_set_completed_toggle_is_one_statement_that_flips_in_the_database(user, task):
+def test_task_set_completed_toggle_is_one_statement_that_flips_in_the_database(user, old_task):
     # A stale in-memory copy cannot undo a concurrent change: the flip happens in SQL.
-    Task.objects.filter(pk=task.pk).update(completed=True)
+    Task.objects.filter(pk=old_task.pk).update(completed=True)
 
     with CaptureQueriesContext(connection) as queries:
-        updated = task_set_completed(user=user, task_id=task.pk)
+        updated = task_set_completed(user=user, task_id=old_task.pk)
 
     assert len(queries) == 1
     assert updated.completed is False
 
 
-def test_task_set_completed_on_another_users_task_is_none(other_user, task):
-    before = _row(task)
+def test_task_set_completed_on_another_users_task_is_none(other_user, old_task):
+    before = _row(old_task)
 
-    assert task_set_completed(user=other_user, task_id=task.pk) is None
-    assert task_set_completed(user=other_user, task_id=task.pk, completed=True) is None
-    assert _row(task) == before
+    assert task_set_completed(user=other_user, task_id=old_task.pk) is None
+    assert task_set_completed(user=other_user, task_id=old_task.pk, completed=True) is None
+    assert _row(old_task) == before
 
 
 # --- task_delete --------------------------------------------------------------------------------
 
 
-def test_task_delete_removes_the_task(user, task):
-    assert task_delete(user=user, task_id=task.pk) is True
+def test_task_delete_removes_the_task(user, old_task):
+    assert task_delete(user=user, task_id=old_task.pk) is True
     assert not Task.objects.exists()
 
 
-def test_task_delete_of_another_users_task_is_false_and_keeps_it(other_user, task):
-    assert task_delete(user=other_user, task_id=task.pk) is False
-    assert Task.objects.filter(pk=task.pk).exists()
+def test_task_delete_of_another_users_task_is_false_and_keeps_it(other_user, old_task):
+    assert task_delete(user=other_user, task_id=old_task.pk) is False
+    assert Task.objects.filter(pk=old_task.pk).exists()
 
 
 def test_task_delete_of_a_missing_task_is_false(user):
     assert task_delete(user=user, task_id=123456) is False
 
 
-def test_deleting_a_user_deletes_their_tasks(user, other_user, task):
+def test_deleting_a_user_deletes_their_tasks(user, other_user, old_task):
     keep = TaskFactory(user=other_user)
 
     user.delete()

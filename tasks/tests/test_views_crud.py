@@ -15,7 +15,7 @@ OLD = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def task(user):
+def milk_task(user):
     return TaskFactory(user=user, title="Buy milk", description="2 litres", completed=False)
 
 
@@ -157,13 +157,13 @@ def test_create_timestamps_are_utc_iso_8601_with_z(auth_client):
 # --- retrieve -----------------------------------------------------------------------------------
 
 
-def test_retrieve_returns_the_task(auth_client, task, mount, slash):
-    response = auth_client.get(url(mount, task.pk, slash=slash))
+def test_retrieve_returns_the_task(auth_client, milk_task, mount, slash):
+    response = auth_client.get(url(mount, milk_task.pk, slash=slash))
 
     assert response.status_code == 200
     assert response.json() == {
         "success": True,
-        "data": task_json(task),
+        "data": task_json(milk_task),
         "message": "Task retrieved",
     }
 
@@ -181,27 +181,39 @@ def test_retrieve_of_a_missing_task_is_404(auth_client, mount, slash):
 # --- PUT ----------------------------------------------------------------------------------------
 
 
-def test_put_replaces_the_given_fields(auth_client, task, mount, slash):
+def test_put_replaces_the_given_fields(auth_client, milk_task, mount, slash):
     payload = {"title": "Buy oat milk", "description": None, "completed": True}
 
-    response = auth_client.put(url(mount, task.pk, slash=slash), payload, format="json")
+    response = auth_client.put(url(mount, milk_task.pk, slash=slash), payload, format="json")
 
     assert response.status_code == 200
-    task.refresh_from_db()
-    assert (task.title, task.description, task.completed) == ("Buy oat milk", None, True)
-    assert response.json() == {"success": True, "data": task_json(task), "message": "Task updated"}
+    milk_task.refresh_from_db()
+    assert (milk_task.title, milk_task.description, milk_task.completed) == (
+        "Buy oat milk",
+        None,
+        True,
+    )
+    assert response.json() == {
+        "success": True,
+        "data": task_json(milk_task),
+        "message": "Task updated",
+    }
 
 
-def test_put_leaves_absent_fields_unchanged(auth_client, task, mount):
-    response = auth_client.put(url(mount, task.pk), {"title": "Only the title"}, format="json")
+def test_put_leaves_absent_fields_unchanged(auth_client, milk_task, mount):
+    response = auth_client.put(url(mount, milk_task.pk), {"title": "Only the title"}, format="json")
 
     assert response.status_code == 200
-    task.refresh_from_db()
-    assert (task.title, task.description, task.completed) == ("Only the title", "2 litres", False)
+    milk_task.refresh_from_db()
+    assert (milk_task.title, milk_task.description, milk_task.completed) == (
+        "Only the title",
+        "2 litres",
+        False,
+    )
 
 
-def test_put_without_a_title_is_422_and_changes_nothing(auth_client, task, mount):
-    response = auth_client.put(url(mount, task.pk), {"completed": True}, format="json")
+def test_put_without_a_title_is_422_and_changes_nothing(auth_client, milk_task, mount):
+    response = auth_client.put(url(mount, milk_task.pk), {"completed": True}, format="json")
 
     assert response.status_code == 422
     assert response.json() == {
@@ -212,8 +224,8 @@ def test_put_without_a_title_is_422_and_changes_nothing(auth_client, task, mount
             "details": {"title": ["Title is required."]},
         },
     }
-    task.refresh_from_db()
-    assert (task.title, task.completed) == ("Buy milk", False)
+    milk_task.refresh_from_db()
+    assert (milk_task.title, milk_task.completed) == ("Buy milk", False)
 
 
 # --- PATCH --------------------------------------------------------------------------------------
@@ -229,44 +241,50 @@ def test_put_without_a_title_is_422_and_changes_nothing(auth_client, task, mount
         ({}, ("Buy milk", "2 litres", False)),
     ],
 )
-def test_patch_changes_only_the_given_fields(auth_client, task, mount, slash, payload, expected):
-    response = auth_client.patch(url(mount, task.pk, slash=slash), payload, format="json")
+def test_patch_changes_only_the_given_fields(
+    auth_client, milk_task, mount, slash, payload, expected
+):
+    response = auth_client.patch(url(mount, milk_task.pk, slash=slash), payload, format="json")
 
     assert response.status_code == 200
-    task.refresh_from_db()
-    assert (task.title, task.description, task.completed) == expected
-    assert response.json() == {"success": True, "data": task_json(task), "message": "Task updated"}
+    milk_task.refresh_from_db()
+    assert (milk_task.title, milk_task.description, milk_task.completed) == expected
+    assert response.json() == {
+        "success": True,
+        "data": task_json(milk_task),
+        "message": "Task updated",
+    }
 
 
 # --- PATCH .../complete -------------------------------------------------------------------------
 
 
-def test_complete_without_a_body_toggles(auth_client, task, mount, slash):
-    path = url(mount, task.pk, "complete", slash=slash)
+def test_complete_without_a_body_toggles(auth_client, milk_task, mount, slash):
+    path = url(mount, milk_task.pk, "complete", slash=slash)
 
     response = auth_client.patch(path)
 
     assert response.status_code == 200
-    task.refresh_from_db()
-    assert task.completed is True
+    milk_task.refresh_from_db()
+    assert milk_task.completed is True
     assert response.json() == {
         "success": True,
-        "data": task_json(task),
+        "data": task_json(milk_task),
         "message": "Task completion updated",
     }
     assert auth_client.patch(path).json()["data"]["completed"] is False
 
 
-def test_complete_without_content_type_toggles(auth_client, task):
+def test_complete_without_content_type_toggles(auth_client, milk_task):
     # What `fetch(url, {method: "PATCH"})` sends: no body, no Content-Type.
-    response = auth_client.generic("PATCH", f"/api/tasks/{task.pk}/complete")
+    response = auth_client.generic("PATCH", f"/api/tasks/{milk_task.pk}/complete")
 
     assert response.status_code == 200
     assert response.json()["data"]["completed"] is True
 
 
-def test_complete_with_an_empty_object_toggles(auth_client, task):
-    response = auth_client.patch(f"/api/tasks/{task.pk}/complete", {}, format="json")
+def test_complete_with_an_empty_object_toggles(auth_client, milk_task):
+    response = auth_client.patch(f"/api/tasks/{milk_task.pk}/complete", {}, format="json")
 
     assert response.json()["data"]["completed"] is True
 
@@ -286,37 +304,37 @@ def test_complete_with_a_value_sets_it(auth_client, user, mount, slash, initial,
     assert task.completed is value
 
 
-def test_complete_does_not_touch_other_fields(auth_client, task):
-    auth_client.patch(f"/api/tasks/{task.pk}/complete")
+def test_complete_does_not_touch_other_fields(auth_client, milk_task):
+    auth_client.patch(f"/api/tasks/{milk_task.pk}/complete")
 
-    task.refresh_from_db()
-    assert (task.title, task.description) == ("Buy milk", "2 litres")
+    milk_task.refresh_from_db()
+    assert (milk_task.title, milk_task.description) == ("Buy milk", "2 litres")
 
 
 # --- DELETE -------------------------------------------------------------------------------------
 
 
-def test_delete_is_204_with_an_empty_body(auth_client, task, mount, slash):
-    response = auth_client.delete(url(mount, task.pk, slash=slash))
+def test_delete_is_204_with_an_empty_body(auth_client, milk_task, mount, slash):
+    response = auth_client.delete(url(mount, milk_task.pk, slash=slash))
 
     assert response.status_code == 204
     assert response.content == b""
-    assert not Task.objects.filter(pk=task.pk).exists()
+    assert not Task.objects.filter(pk=milk_task.pk).exists()
 
 
-def test_delete_twice_is_404_the_second_time(auth_client, task, mount):
-    auth_client.delete(url(mount, task.pk))
+def test_delete_twice_is_404_the_second_time(auth_client, milk_task, mount):
+    auth_client.delete(url(mount, milk_task.pk))
 
-    response = auth_client.delete(url(mount, task.pk))
+    response = auth_client.delete(url(mount, milk_task.pk))
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "RESOURCE_NOT_FOUND"
 
 
-def test_delete_leaves_the_callers_other_tasks(auth_client, user, task):
+def test_delete_leaves_the_callers_other_tasks(auth_client, user, milk_task):
     keep = TaskFactory(user=user)
 
-    auth_client.delete(f"/api/tasks/{task.pk}")
+    auth_client.delete(f"/api/tasks/{milk_task.pk}")
 
     assert list(Task.objects.filter(user=user)) == [keep]
 
@@ -333,14 +351,16 @@ MUTATIONS = {
 
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
-def test_every_mutation_moves_updated_at_and_keeps_created_at(auth_client, task, mutation):
+def test_every_mutation_moves_updated_at_and_keeps_created_at(auth_client, milk_task, mutation):
     method, suffix, payload = MUTATIONS[mutation]
-    _age(task)
+    _age(milk_task)
 
-    response = getattr(auth_client, method)(f"/api/tasks/{task.pk}{suffix}", payload, format="json")
+    response = getattr(auth_client, method)(
+        f"/api/tasks/{milk_task.pk}{suffix}", payload, format="json"
+    )
 
     assert response.status_code == 200
-    task.refresh_from_db()
-    assert task.created_at == OLD
-    assert task.updated_at > OLD
-    assert response.json()["data"]["updated_at"] == task_json(task)["updated_at"]
+    milk_task.refresh_from_db()
+    assert milk_task.created_at == OLD
+    assert milk_task.updated_at > OLD
+    assert response.json()["data"]["updated_at"] == task_json(milk_task)["updated_at"]

@@ -18,7 +18,7 @@ def _title_error(message=TITLE_LENGTH) -> dict:
 
 
 @pytest.fixture
-def task(user):
+def kept_task(user):
     return TaskFactory(user=user, title="Original", description="Kept", completed=False)
 
 
@@ -59,26 +59,26 @@ def test_create_refuses_titles_outside_1_to_200_characters(auth_client, title):
 
 @pytest.mark.parametrize("method", ["put", "patch"])
 @pytest.mark.parametrize("title", ["", "   ", "a" * 201, EMOJI * 201])
-def test_update_refuses_bad_titles_and_changes_nothing(auth_client, task, method, title):
+def test_update_refuses_bad_titles_and_changes_nothing(auth_client, kept_task, method, title):
     response = getattr(auth_client, method)(
-        f"/api/tasks/{task.pk}", {"title": title, "completed": True}, format="json"
+        f"/api/tasks/{kept_task.pk}", {"title": title, "completed": True}, format="json"
     )
 
     assert response.status_code == 422
     assert response.json() == _title_error()
-    task.refresh_from_db()
-    assert (task.title, task.completed) == ("Original", False)
+    kept_task.refresh_from_db()
+    assert (kept_task.title, kept_task.completed) == ("Original", False)
 
 
 @pytest.mark.parametrize("method", ["put", "patch"])
-def test_update_accepts_a_200_emoji_title(auth_client, task, method):
+def test_update_accepts_a_200_emoji_title(auth_client, kept_task, method):
     response = getattr(auth_client, method)(
-        f"/api/tasks/{task.pk}", {"title": EMOJI * 200}, format="json"
+        f"/api/tasks/{kept_task.pk}", {"title": EMOJI * 200}, format="json"
     )
 
     assert response.status_code == 200
-    task.refresh_from_db()
-    assert task.title == EMOJI * 200
+    kept_task.refresh_from_db()
+    assert kept_task.title == EMOJI * 200
 
 
 def test_create_without_a_title_is_422(auth_client):
@@ -111,8 +111,8 @@ def test_create_accepts_descriptions_up_to_1000_characters_or_null(auth_client, 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch"])
 @pytest.mark.parametrize("description", ["d" * 1001, EMOJI * 1001])
-def test_descriptions_over_1000_characters_are_422(auth_client, task, method, description):
-    path = "/api/tasks" if method == "post" else f"/api/tasks/{task.pk}"
+def test_descriptions_over_1000_characters_are_422(auth_client, kept_task, method, description):
+    path = "/api/tasks" if method == "post" else f"/api/tasks/{kept_task.pk}"
     payload = {"title": "t", "description": description}
 
     response = getattr(auth_client, method)(path, payload, format="json")
@@ -123,13 +123,13 @@ def test_descriptions_over_1000_characters_are_422(auth_client, task, method, de
     assert list(Task.objects.values_list("description", flat=True)) == ["Kept"]
 
 
-def test_patch_can_clear_the_description_with_null(auth_client, task):
-    response = auth_client.patch(f"/api/tasks/{task.pk}", {"description": None}, format="json")
+def test_patch_can_clear_the_description_with_null(auth_client, kept_task):
+    response = auth_client.patch(f"/api/tasks/{kept_task.pk}", {"description": None}, format="json")
 
     assert response.status_code == 200
     assert response.json()["data"]["description"] is None
-    task.refresh_from_db()
-    assert task.description is None
+    kept_task.refresh_from_db()
+    assert kept_task.description is None
 
 
 # --- NUL characters -----------------------------------------------------------------------------
@@ -137,8 +137,8 @@ def test_patch_can_clear_the_description_with_null(auth_client, task):
 
 @pytest.mark.parametrize("method", ["post", "put", "patch"])
 @pytest.mark.parametrize("field", ["title", "description"])
-def test_nul_characters_are_422_not_500(auth_client, task, method, field):
-    path = "/api/tasks" if method == "post" else f"/api/tasks/{task.pk}"
+def test_nul_characters_are_422_not_500(auth_client, kept_task, method, field):
+    path = "/api/tasks" if method == "post" else f"/api/tasks/{kept_task.pk}"
     payload = {"title": "fine", field: "bad\x00value"}
 
     response = getattr(auth_client, method)(path, payload, format="json")
@@ -146,8 +146,8 @@ def test_nul_characters_are_422_not_500(auth_client, task, method, field):
     assert response.status_code == 422
     message = "Null characters are not allowed."
     assert response.json() == error("VALIDATION_ERROR", message, {field: [message]})
-    task.refresh_from_db()
-    assert (Task.objects.count(), task.title, task.description) == (1, "Original", "Kept")
+    kept_task.refresh_from_db()
+    assert (Task.objects.count(), kept_task.title, kept_task.description) == (1, "Original", "Kept")
 
 
 # --- wrong types --------------------------------------------------------------------------------
@@ -170,16 +170,16 @@ WRONG_TYPES = [
 @pytest.mark.parametrize("method", ["post", "put", "patch"])
 @pytest.mark.parametrize(("payload", "field", "message"), WRONG_TYPES)
 def test_wrong_types_are_422_with_the_fields_message(
-    auth_client, task, method, payload, field, message
+    auth_client, kept_task, method, payload, field, message
 ):
-    path = "/api/tasks" if method == "post" else f"/api/tasks/{task.pk}"
+    path = "/api/tasks" if method == "post" else f"/api/tasks/{kept_task.pk}"
 
     response = getattr(auth_client, method)(path, payload, format="json")
 
     assert response.status_code == 422
     assert response.json() == error("VALIDATION_ERROR", message, {field: [message]})
-    task.refresh_from_db()
-    assert (Task.objects.count(), task.title, task.completed) == (1, "Original", False)
+    kept_task.refresh_from_db()
+    assert (Task.objects.count(), kept_task.title, kept_task.completed) == (1, "Original", False)
 
 
 def test_several_invalid_fields_are_all_reported(auth_client):
@@ -208,21 +208,21 @@ def test_a_body_that_is_not_an_object_is_422(auth_client, body):
 @pytest.mark.parametrize(
     "payload", [{"completed": "yes"}, {"completed": 1}, {"completed": None}, {"completed": "true"}]
 )
-def test_complete_with_a_non_boolean_is_422_and_changes_nothing(auth_client, task, payload):
-    response = auth_client.patch(f"/api/tasks/{task.pk}/complete", payload, format="json")
+def test_complete_with_a_non_boolean_is_422_and_changes_nothing(auth_client, kept_task, payload):
+    response = auth_client.patch(f"/api/tasks/{kept_task.pk}/complete", payload, format="json")
 
     assert response.status_code == 422
     body = response.json()
     assert body["error"]["code"] == "VALIDATION_ERROR"
     assert list(body["error"]["details"]) == ["completed"]
     assert body["error"]["message"] == body["error"]["details"]["completed"][0]
-    task.refresh_from_db()
-    assert task.completed is False
+    kept_task.refresh_from_db()
+    assert kept_task.completed is False
 
 
-def test_complete_with_a_string_gives_the_boolean_message(auth_client, task):
+def test_complete_with_a_string_gives_the_boolean_message(auth_client, kept_task):
     response = auth_client.patch(
-        f"/api/tasks/{task.pk}/complete", {"completed": "yes"}, format="json"
+        f"/api/tasks/{kept_task.pk}/complete", {"completed": "yes"}, format="json"
     )
 
     assert response.json() == error(
