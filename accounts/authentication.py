@@ -7,13 +7,12 @@ from types import MappingProxyType
 
 import jwt
 from django.conf import settings
-from rest_framework.authentication import get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import InvalidToken
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from api.db import with_reconnect
 
+from .exceptions import AccountDisabled, InvalidToken
 from .models import User
 from .services import user_get_or_create_from_sub
 
@@ -80,8 +79,6 @@ def _verify_cached(raw: str, config: tuple) -> dict:
 
 
 def _verify(raw: str) -> dict:
-    if len(raw) > MAX_TOKEN_LENGTH:
-        raise InvalidToken("Token is too long.")
     try:
         header = jwt.get_unverified_header(raw)
     except jwt.InvalidTokenError:
@@ -101,11 +98,11 @@ def _verify(raw: str) -> dict:
             },
         )
     except jwt.InvalidTokenError as exc:
-        message = next((m for cls, m in _FAILURES if isinstance(exc, cls)), "Token is invalid.")
+        message = next((m for cls, m in _FAILURES if isinstance(exc, cls)), None)
         raise InvalidToken(message) from None
     if isinstance(claims["exp"], bool) or not isinstance(claims["exp"], int | float):
         # A NumericDate: PyJWT also takes "9999999999" (then a 500 in the expiry arithmetic).
-        raise InvalidToken("Token is invalid.")
+        raise InvalidToken()
     if claims.get("token_type", "access") != "access":
         raise InvalidToken("A refresh token cannot be used as an access token.")
     return claims
@@ -122,8 +119,12 @@ def user_id_from_claims(claims: dict) -> uuid.UUID:
         raise InvalidToken(SUB_NOT_A_UUID) from None
 
 
-class SubClaimJWTAuthentication(JWTAuthentication):
-    """`Authorization: Bearer <jwt>`; the first request with an unknown `sub` creates the user."""
+class SubClaimJWTAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <jwt>`; the first request with an unknown `sub` creates the user.
+
+    DRF's BaseAuthentication, not simplejwt's JWTAuthentication: simplejwt verifies one
+    algorithm with one key, and tokens here are HS256 or come from a JWKS (verify_access_token).
+    """
 
     def authenticate(self, request):
         raw = self.get_raw_token(get_authorization_header(request))
@@ -133,6 +134,9 @@ class SubClaimJWTAuthentication(JWTAuthentication):
         user = self.get_user(claims)
         request._request.api_user_id = user.pk  # for the access log
         return user, claims
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'  # a 401, not a 403, with WWW-Authenticate
 
     def get_raw_token(self, header: bytes) -> str | None:
         """The token of a `Bearer` header (scheme case-insensitive); None for no or other scheme."""
@@ -159,5 +163,24 @@ class SubClaimJWTAuthentication(JWTAuthentication):
             )
         )
         if not user.is_active:
-            raise AuthenticationFailed("This account has been disabled.", code="user_inactive")
+            raise AccountDisabled()
         return user
+
+
+class BearerJWTScheme(OpenApiAuthenticationExtension):
+    """OpenAPI: `Authorization: Bearer <jwt>` as SubClaimJWTAuthentication reads it."""
+
+    target_class = SubClaimJWTAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": (
+                "An access token: from POST /api/auth/signin (or signup, refresh), "
+                "`manage.py mint_token`, or a Better Auth frontend (HS256 with the shared "
+                "secret, or EdDSA/ES256/RS256 from its JWKS). `sub` is the user's id."
+            ),
+        }

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
-from rest_framework_simplejwt.exceptions import InvalidToken
 
-from api.errors import ServiceUnavailable
+from .exceptions import InvalidToken, IssuerUnavailable
 
 logger = logging.getLogger("todo.jwks")
 
@@ -180,7 +179,7 @@ def jwks_signing_key(header: dict):
     try:
         alg, key = _cache().key(kid)
     except JWKSUnavailable:
-        raise ServiceUnavailable("The token issuer cannot be reached; try again shortly.") from None
+        raise IssuerUnavailable() from None
     if alg != header.get("alg"):
         raise InvalidToken("Token algorithm does not match its key.")
     return key

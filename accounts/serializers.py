@@ -1,14 +1,15 @@
 """Account request and response shapes: signup, signin, refresh tokens, the user, token bundles."""
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from api.fields import StrictCharField
 
+from .authentication import MAX_TOKEN_LENGTH
 from .models import User
 
 # Long enough for any passphrase, short enough that hashing it costs nothing unusual.
 PASSWORD_MAX_LENGTH = 256
-TOKEN_MAX_LENGTH = 8192
 
 
 class StrictEmailField(serializers.EmailField):
@@ -20,29 +21,54 @@ class StrictEmailField(serializers.EmailField):
         return super().to_internal_value(data).lower()
 
 
-def _password_field() -> StrictCharField:
-    return StrictCharField(write_only=True, trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH)
+class PasswordField(StrictCharField):
+    """A password as sent: any string up to PASSWORD_MAX_LENGTH, never trimmed."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(write_only=True, trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH)
+        super().__init__(**kwargs)
 
 
 class SignUpSerializer(serializers.Serializer):
     """`email`, `password`, optional `name`."""
 
     email = StrictEmailField(max_length=254)
-    password = _password_field()
+    password = PasswordField()  # user_sign_up checks it with AUTH_PASSWORD_VALIDATORS
     name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class SignUpSchema(OpenApiSerializerExtension):
+    """OpenAPI: a new password must pass the password validators: say so, and their length."""
+
+    target_class = SignUpSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        from django.contrib.auth import password_validation as validation
+
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        password = schema["properties"]["password"]
+        lengths = [
+            validator.min_length
+            for validator in validation.get_default_password_validators()
+            if isinstance(validator, validation.MinimumLengthValidator)
+        ]
+        password["minLength"] = max([password.get("minLength", 1), *lengths])
+        rules = " ".join(str(text) for text in validation.password_validators_help_texts())
+        password["description"] = f"Checked by the server's password rules (else 422): {rules}"
+        return schema
 
 
 class SignInSerializer(serializers.Serializer):
     """`email`, `password`."""
 
     email = StrictEmailField(max_length=254)
-    password = _password_field()
+    password = PasswordField()
 
 
 class RefreshTokenSerializer(serializers.Serializer):
     """`refresh_token` (refresh and signout)."""
 
-    refresh_token = StrictCharField(max_length=TOKEN_MAX_LENGTH)
+    refresh_token = StrictCharField(max_length=MAX_TOKEN_LENGTH)
 
 
 class UserSerializer(serializers.ModelSerializer):

@@ -8,11 +8,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from api.errors import AccountDisabled, Conflict, InvalidCredentials
-
+from .exceptions import AccountDisabled, EmailTaken, InvalidCredentials, InvalidToken
 from .models import User
 
 _NAME_MAX = User._meta.get_field("name").max_length
@@ -82,7 +81,7 @@ def user_sign_up(*, email: str, password: str, name: str = "") -> User:
     """A new account with a hashed password; the email must be free in any letter case."""
     email = email.strip().lower()
     if _user_by_email(email) is not None:
-        raise Conflict("An account with this email already exists.")
+        raise EmailTaken()
     try:
         validate_password(password, user=User(email=email, name=name))
     except ValidationError as exc:
@@ -92,7 +91,7 @@ def user_sign_up(*, email: str, password: str, name: str = "") -> User:
             return User.objects.create_user(email=email, password=password, name=name)
     except (IntegrityError, ValidationError):
         if _user_by_email(email) is not None:  # a concurrent signup took the email first
-            raise Conflict("An account with this email already exists.") from None
+            raise EmailTaken() from None
         raise
 
 
@@ -150,7 +149,7 @@ def _verified_refresh_token(raw: str) -> RefreshToken:
     try:
         return RefreshToken(raw)
     except TokenError as exc:
-        raise InvalidToken(_REFRESH_FAILURES.get(str(exc), "Token is invalid.")) from None
+        raise InvalidToken(_REFRESH_FAILURES.get(str(exc))) from None
     except KeyError:  # no `jti`: not one of ours
         raise InvalidToken("Not a refresh token.") from None
 

@@ -9,7 +9,7 @@ from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from api.errors import ServiceUnavailable
+from .exceptions import SignInUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +41,7 @@ class AuthRateThrottle(SimpleRateThrottle):
         except (RedisError, OSError) as exc:
             # Fail closed, and say so: signin without its brute-force limit is not on offer.
             logger.warning("Throttle cache unavailable: %s", type(exc).__name__)
-            raise ServiceUnavailable(
-                "Sign-in is temporarily unavailable; try again shortly."
-            ) from None
+            raise SignInUnavailable() from None
 
     def _count(self, request, view) -> int:
         """This request's number in the client's current window."""

@@ -55,22 +55,6 @@ def _readable(fd: int) -> bool:
     return bool(poller.poll(0))
 
 
-class StaleConnectionMiddleware:
-    """Before each request, drop a persistent connection the database has closed meanwhile.
-
-    `with_reconnect` heals only the statements it wraps (the authenticated user lookup); this
-    covers every other first query too (signup, signin, refresh, readiness, the admin), so
-    after an outage or a database restart no request fails on a connection that died idle.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        close_if_hung_up()
-        return self.get_response(request)
-
-
 def use_compiled_timestamptz_loader(sender, connection, **kwargs) -> None:
     """On PostgreSQL, parse `timestamptz` values with psycopg's C loader instead of Python.
 

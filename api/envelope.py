@@ -1,4 +1,4 @@
-"""EnvelopeJSONRenderer: wraps every success body as `{"success", "data", "message"[, "meta"]}`."""
+"""The success envelope: `{"success", "data", "message"[, "meta"]}`; its renderer and its schema."""
 
 import orjson
 from django.utils.functional import Promise
@@ -6,6 +6,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 _fallback = JSONEncoder()
+PAGE_META_EXAMPLE = {"count": 1, "limit": 100, "offset": 0, "next": None, "previous": None}
 
 
 def _default(value):
@@ -15,31 +16,53 @@ def _default(value):
     return _fallback.default(value)
 
 
-class EnvelopeJSONRenderer(JSONRenderer):
-    """JSON via orjson; success bodies wrapped, error bodies left as the handler built them.
+def envelope_message(view, method: str) -> str | None:
+    """The message a view gives its success answers: `view.messages` by action (or method)."""
+    key = getattr(view, "action", None) or method.lower()
+    return getattr(view, "messages", {}).get(key)
 
-    A view puts the message on `response.envelope_message` and list metadata on
-    `response.envelope_meta`; nothing else builds an envelope.
+
+class EnvelopeJSONRenderer(JSONRenderer):
+    """JSON via orjson; success bodies wrapped, error bodies left as api.errors built them.
+
+    The message comes from the view (`messages`), list metadata from the paginator
+    (`response.envelope_meta`); nothing else builds an envelope.
     """
 
     charset = None  # application/json is UTF-8 by definition
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        response = (renderer_context or {}).get("response")
+        context = renderer_context or {}
+        response = context.get("response")
         if response is not None and response.status_code < 400 and data is not None:
-            data = self.envelope(data, response)
+            request = context.get("request")
+            message = envelope_message(context.get("view"), getattr(request, "method", "GET"))
+            data = {"success": True, "data": data, "message": message or "OK"}
+            meta = getattr(response, "envelope_meta", None)
+            if meta is not None:
+                data["meta"] = meta
         if data is None:
             return b""
         return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATACLASS)
 
-    @staticmethod
-    def envelope(data, response) -> dict:
-        body = {
-            "success": True,
+
+def envelope_schema(data: dict, *, paginated: bool = False) -> dict:
+    """OpenAPI: the success envelope around `data` (a page: plus `meta`).
+
+    Every property but `data` carries an example, so drf-spectacular can build a list's
+    example from one row's (it fills `data` in and reads the rest).
+    """
+    schema = {
+        "type": "object",
+        "properties": {
+            "success": {"type": "boolean", "enum": [True], "example": True},
             "data": data,
-            "message": getattr(response, "envelope_message", None) or "OK",
-        }
-        meta = getattr(response, "envelope_meta", None)
-        if meta is not None:
-            body["meta"] = meta
-        return body
+            "message": {"type": "string", "description": "A short summary.", "example": "OK"},
+        },
+        "required": ["success", "data", "message"],
+    }
+    if paginated:
+        meta = {"allOf": [{"$ref": "#/components/schemas/PageMeta"}], "example": PAGE_META_EXAMPLE}
+        schema["properties"]["meta"] = meta
+        schema["required"].append("meta")
+    return schema

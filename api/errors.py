@@ -1,70 +1,79 @@
-"""The one translator from exceptions to the error envelope (every 4xx and 5xx of the API)."""
+"""The error contract: one table of codes, and the one translator from exceptions to the envelope.
+
+Every producer of an error body builds it from ERRORS: the DRF exception handler below, Django's
+handler400/handler500 and the API 404 (api/views.py), the error-page middleware
+(api/middleware.py) and the OpenAPI error responses (api/openapi/). Domain exceptions subclass
+the bases here and carry their own code, so this module knows no domain.
+"""
 
 import logging
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import Http404
-from rest_framework import exceptions, status
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 logger = logging.getLogger("todo.errors")
 
 
-class ApiError(exceptions.APIException):
-    """Base for our own API errors: `default_code` is the contract's error code."""
+class ErrorSpec(NamedTuple):
+    status: int
+    message: str  # what the server says when nothing more precise is known
+    when: str  # for the docs
 
 
-class Conflict(ApiError):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The resource already exists."
-    default_code = "CONFLICT"
+# The contract's codes (../shared/API.md), the generic code of each status first.
+ERRORS: dict[str, ErrorSpec] = {
+    "MALFORMED_REQUEST": ErrorSpec(400, "Bad request.", "the body is not parseable JSON"),
+    "AUTH_REQUIRED": ErrorSpec(
+        401, "Authentication credentials were not provided.", "no `Authorization: Bearer` header"
+    ),
+    "INVALID_TOKEN": ErrorSpec(
+        401,
+        "Token is invalid.",
+        "bad signature, malformed, expired, wrong issuer/audience, refresh token as access token",
+    ),
+    "ACCOUNT_DISABLED": ErrorSpec(
+        401, "This account has been disabled.", "the user is marked inactive"
+    ),
+    "INVALID_CREDENTIALS": ErrorSpec(
+        401, "Invalid email or password.", "unknown email or wrong password"
+    ),
+    "FORBIDDEN": ErrorSpec(403, "Forbidden.", "`{user_id}` in the path is not the caller's id"),
+    "NOT_FOUND": ErrorSpec(
+        404, "No API endpoint matches this path.", "no API endpoint matches the path"
+    ),
+    "RESOURCE_NOT_FOUND": ErrorSpec(
+        404, "Not found.", "it does not exist or is not the caller's (never told apart)"
+    ),
+    "METHOD_NOT_ALLOWED": ErrorSpec(405, "Method not allowed.", "method not allowed here"),
+    "NOT_ACCEPTABLE": ErrorSpec(
+        406, "Could not satisfy the request Accept header.", "no acceptable response type"
+    ),
+    "CONFLICT": ErrorSpec(409, "The resource already exists.", "it already exists"),
+    "PAYLOAD_TOO_LARGE": ErrorSpec(413, "Request body is too large.", "the body is over the limit"),
+    "UNSUPPORTED_MEDIA_TYPE": ErrorSpec(415, "Unsupported media type.", "the body is not JSON"),
+    "VALIDATION_ERROR": ErrorSpec(
+        422, "Invalid input.", "invalid fields or parameters (see `details`)"
+    ),
+    "RATE_LIMITED": ErrorSpec(
+        429, "Request was throttled.", "too many attempts; see `Retry-After`"
+    ),
+    "INTERNAL_ERROR": ErrorSpec(500, "An unexpected error occurred.", "anything unexpected"),
+    "SERVICE_UNAVAILABLE": ErrorSpec(
+        503,
+        "The service is temporarily unavailable; try again shortly.",
+        "the database or another service it needs cannot be reached",
+    ),
+}
 
-
-class PayloadTooLarge(ApiError):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "Request body is too large."
-    default_code = "PAYLOAD_TOO_LARGE"
-
-
-class ServiceUnavailable(ApiError):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The service is temporarily unavailable; try again shortly."
-    default_code = "SERVICE_UNAVAILABLE"
-
-
-class InvalidCredentials(exceptions.AuthenticationFailed):
-    """Signin with an unknown email or a wrong password: one message for both."""
-
-    default_detail = "Invalid email or password."
-    default_code = "invalid_credentials"
-
-
-class AccountDisabled(exceptions.AuthenticationFailed):
-    """A valid token or password of a user marked inactive."""
-
-    default_detail = "This account has been disabled."
-    default_code = "user_inactive"
-
-
-class ResourceNotFound(exceptions.NotFound):
-    """A task that does not exist or is not the caller's (the two are never told apart)."""
-
-    default_detail = "Task not found."
-    default_code = "RESOURCE_NOT_FOUND"
-
-
-class UnprocessableEntity(exceptions.ValidationError):
-    """A 422 for a malformed path parameter, in the validation envelope."""
-
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-
-
-# DRF's built-in exceptions -> the contract's codes (checked in order: subclasses first).
-_CODES: list[tuple[type[Exception], str]] = [
+# DRF's own exceptions -> the contract's codes (checked in order: subclasses first).
+_DRF_CODES: list[tuple[type[Exception], str]] = [
     (exceptions.ValidationError, "VALIDATION_ERROR"),
     (exceptions.ParseError, "MALFORMED_REQUEST"),
     (exceptions.NotAuthenticated, "AUTH_REQUIRED"),
@@ -77,45 +86,106 @@ _CODES: list[tuple[type[Exception], str]] = [
     (exceptions.Throttled, "RATE_LIMITED"),
 ]
 
-# Authentication failures whose simplejwt/DRF `code` names a more precise contract code.
-_AUTH_CODES = {
-    "user_inactive": "ACCOUNT_DISABLED",
-    "invalid_credentials": "INVALID_CREDENTIALS",
-}
+
+class ApiError(exceptions.APIException):
+    """Base of the contract's errors: `default_code` names the row of ERRORS.
+
+    Status and default message come from the table; a subclass may word its own message.
+    """
+
+    default_code = "INTERNAL_ERROR"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        spec = ERRORS[cls.default_code]
+        cls.status_code = spec.status
+        if "default_detail" not in cls.__dict__:
+            cls.default_detail = spec.message
 
 
-def error_body(code: str, message: str, details=None) -> dict:
-    """The error envelope."""
-    error = {"code": code, "message": message}
+class AuthenticationError(ApiError, exceptions.AuthenticationFailed):
+    """A 401 (DRF then sends `WWW-Authenticate`); subclasses name the code."""
+
+    default_code = "INVALID_TOKEN"
+
+
+class Forbidden(ApiError, exceptions.PermissionDenied):
+    default_code = "FORBIDDEN"
+
+
+class EndpointNotFound(ApiError):
+    default_code = "NOT_FOUND"
+
+
+class ResourceNotFound(ApiError):
+    default_code = "RESOURCE_NOT_FOUND"
+
+
+class Conflict(ApiError):
+    default_code = "CONFLICT"
+
+
+class PayloadTooLarge(ApiError):
+    default_code = "PAYLOAD_TOO_LARGE"
+
+
+class ServiceUnavailable(ApiError):
+    default_code = "SERVICE_UNAVAILABLE"
+
+
+class InvalidParameter(exceptions.ValidationError):
+    """A 422 for a malformed path or query parameter; `default_detail` is `{name: [message]}`."""
+
+    status_code = 422
+
+
+def is_api_path(path: str) -> bool:
+    """Whether a path belongs to the API, which answers JSON, errors included (`/api` too)."""
+    return path == "/api" or path.startswith("/api/")
+
+
+def error_body(code: str, message: str | None = None, details=None) -> dict:
+    """The error envelope (the table's message unless another is given)."""
+    error = {"code": code, "message": message or ERRORS[code].message}
     if details is not None:
         error["details"] = details
     return {"success": False, "error": error}
+
+
+def error_response(code: str) -> JsonResponse:
+    """The envelope as a plain Django response, for errors outside DRF's reach."""
+    return JsonResponse(error_body(code), status=ERRORS[code].status)
+
+
+def code_for_status(status: int) -> str:
+    """The generic code of an HTTP error status (for error pages Django rendered)."""
+    generic = next((code for code, spec in ERRORS.items() if spec.status == status), None)
+    return generic or ("INTERNAL_ERROR" if status >= 500 else "MALFORMED_REQUEST")
+
+
+def code_for(exc_type: type[Exception]) -> str:
+    """The contract code of an API exception class."""
+    if issubclass(exc_type, ApiError):
+        return exc_type.default_code
+    return next((code for cls, code in _DRF_CODES if issubclass(exc_type, cls)), "INTERNAL_ERROR")
 
 
 def _first_message(details) -> str:
     """The first human message in a (possibly nested) DRF error structure."""
     while isinstance(details, dict | list) and details:
         details = next(iter(details.values())) if isinstance(details, dict) else details[0]
-    return str(details) if details else "Invalid input."
+    return str(details) if details else ERRORS["VALIDATION_ERROR"].message
 
 
-def _code_for(exc: exceptions.APIException) -> str:
-    if isinstance(exc, ApiError | ResourceNotFound):
-        return exc.default_code
-    if isinstance(exc, exceptions.AuthenticationFailed):
-        codes = exc.get_codes()
-        code = codes if isinstance(codes, str) else (codes or {}).get("code", "")
-        return _AUTH_CODES.get(code, "INVALID_TOKEN")
-    return next((code for cls, code in _CODES if isinstance(exc, cls)), "ERROR")
-
-
-def _message_for(exc: exceptions.APIException) -> str:
+def body_for(exc: exceptions.APIException) -> dict:
+    """The envelope of an API exception: its code, its message, and field details if any."""
     detail = exc.detail
+    if isinstance(exc, exceptions.ValidationError):
+        details = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        return error_body("VALIDATION_ERROR", _first_message(details), details)
     if isinstance(detail, dict) and "detail" in detail:  # simplejwt's {"detail", "code", ...}
-        return str(detail["detail"])
-    if isinstance(detail, dict | list):
-        return _first_message(detail)
-    return str(detail)
+        detail = detail["detail"]
+    return error_body(code_for(type(exc)), _first_message(detail))
 
 
 def _translate(exc: Exception) -> Exception:
@@ -142,25 +212,20 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     exc = _translate(exc)
     if not isinstance(exc, exceptions.APIException):
         set_rollback()
-        if not isinstance(exc, DatabaseError):
-            logger.exception("Unhandled error", exc_info=exc)
-        else:
+        if isinstance(exc, DatabaseError):  # the SQL may quote data: the type is enough
             logger.error("Database error: %s", type(exc).__name__, exc_info=exc)
-        return Response(
-            error_body("INTERNAL_ERROR", "An unexpected error occurred."),
-            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        )
+        else:
+            logger.exception("Unhandled error", exc_info=exc)
+        return Response(error_body("INTERNAL_ERROR"), status=500)
     if isinstance(exc, ServiceUnavailable):
         logger.warning("Service unavailable: %s", exc.detail)
     response = drf_exception_handler(exc, context)  # sets WWW-Authenticate, Retry-After
-    details = None
+    response.data = body_for(exc)
     if isinstance(exc, exceptions.ValidationError):
-        response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-        detail = exc.detail
-        details = detail if isinstance(detail, dict) else {"non_field_errors": detail}
-    code = _code_for(exc)
-    response.data = error_body(code, _message_for(exc), details)
-    if code == "INVALID_TOKEN" and response.has_header("WWW-Authenticate"):
+        response.status_code = 422
+    if response.data["error"]["code"] == "INVALID_TOKEN" and response.has_header(
+        "WWW-Authenticate"
+    ):
         # RFC 6750 3.1: the token is the problem (a client may refresh it), not the request.
         response["WWW-Authenticate"] += ', error="invalid_token"'
     return response

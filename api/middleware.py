@@ -1,4 +1,5 @@
-"""Request id, access log (never a token or a body), JSON for Django's error pages in /api/."""
+"""Middleware, one job each: request id and access log; JSON for Django's error pages in the
+API; dropping database connections that died while idle."""
 
 import logging
 import re
@@ -7,8 +8,9 @@ import uuid
 
 import orjson
 
+from .db import close_if_hung_up
+from .errors import code_for_status, error_body, is_api_path
 from .logging import request_id_var
-from .views import error_page_body
 
 access_log = logging.getLogger("todo.access")
 
@@ -16,7 +18,10 @@ _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
 class RequestIDMiddleware:
-    """Echo a sane client `X-Request-ID` (else mint one) and log the request once it is done."""
+    """Echo a sane client `X-Request-ID` (else mint one) and log the request once it is done.
+
+    Outermost, so every response carries the id and every log line of the request too.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -29,7 +34,6 @@ class RequestIDMiddleware:
         started = time.perf_counter()
         try:
             response = self.get_response(request)
-            _envelope_error_page(request, response)
             response["X-Request-ID"] = request_id
             self._log(request, response.status_code, started)
             return response
@@ -52,21 +56,44 @@ class RequestIDMiddleware:
         )
 
 
-def _envelope_error_page(request, response) -> None:
-    """An HTML error page Django rendered for an /api/ request becomes the error envelope.
+class ErrorPageEnvelopeMiddleware:
+    """An HTML error page Django rendered for an API request becomes the error envelope.
 
     Errors outside DRF's exception handler (a failure while rendering, in a middleware, a
     disallowed Host) get Django's own page, and with DEBUG on that page shows the traceback,
     SQL and settings. The status and the other headers (CORS among them) are kept.
     """
-    if (
-        response.status_code < 400
-        or not request.path.startswith("/api/")
-        or response.streaming
-        or response.get("Content-Type", "").startswith("application/json")
-    ):
-        return
-    response.content = orjson.dumps(error_page_body(response.status_code))
-    response["Content-Type"] = "application/json"
-    if response.has_header("Content-Length"):  # set by CommonMiddleware for the HTML page
-        response["Content-Length"] = str(len(response.content))
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and is_api_path(request.path)
+            and not response.streaming
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            response.content = orjson.dumps(error_body(code_for_status(response.status_code)))
+            response["Content-Type"] = "application/json"
+            if response.has_header("Content-Length"):  # set by CommonMiddleware for the page
+                response["Content-Length"] = str(len(response.content))
+        return response
+
+
+class StaleConnectionMiddleware:
+    """Before each request, drop a persistent connection the database has closed meanwhile.
+
+    `api.db.with_reconnect` heals only the statements it wraps (the authenticated user
+    lookup); this covers every other first query too (signup, signin, refresh, readiness, the
+    admin), so after an outage or a database restart no request fails on a connection that
+    died idle.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        close_if_hung_up()
+        return self.get_response(request)

@@ -6,7 +6,7 @@ from django.db.models import Count, Window
 from rest_framework import pagination, serializers
 from rest_framework.response import Response
 
-from .openapi.components import envelope_schema
+from .envelope import envelope_schema
 
 
 class QueryIntegerField(serializers.IntegerField):

@@ -1,15 +1,15 @@
-"""Cross-cutting endpoints: health checks, the API's 404 catch-all and its last-resort handlers."""
+"""Cross-cutting endpoints: health checks, the API's 404 catch-all, its last-resort handlers."""
 
 from django.db import connection
-from django.http import JsonResponse
 from django.views import defaults
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .db import with_reconnect
-from .errors import ServiceUnavailable, error_body
+from .errors import EndpointNotFound, ServiceUnavailable, error_response, is_api_path
 
 
 class PublicAPIView(APIView):
@@ -22,10 +22,18 @@ class PublicAPIView(APIView):
 class HealthView(PublicAPIView):
     """Liveness: the process answers; touches no database."""
 
+    messages = {"get": "Service is alive"}
+    needs_database = False  # api.openapi: no 503 for this one
+
+    @extend_schema(
+        operation_id="health",
+        summary="Liveness",
+        description="The process answers; touches no database.",
+        responses=inline_serializer("HealthStatus", {"status": serializers.CharField()}),
+        examples=[OpenApiExample("Alive", value={"status": "ok"})],
+    )
     def get(self, request):
-        response = Response({"status": "ok"})
-        response.envelope_message = "Service is alive"
-        return response
+        return Response({"status": "ok"})
 
 
 def _ping() -> None:
@@ -36,48 +44,58 @@ def _ping() -> None:
 class ReadinessView(PublicAPIView):
     """Readiness: the database answers a trivial query (on a new connection if the old died)."""
 
+    messages = {"get": "Service is ready"}
+
+    @extend_schema(
+        operation_id="health_ready",
+        summary="Readiness",
+        description="200 when the database answers, else 503 SERVICE_UNAVAILABLE.",
+        responses=inline_serializer(
+            "ReadinessStatus",
+            {"status": serializers.CharField(), "database": serializers.CharField()},
+        ),
+        examples=[OpenApiExample("Ready", value={"status": "ready", "database": "ok"})],
+    )
     def get(self, request):
         try:
             with_reconnect(_ping)
         except Exception as exc:  # any failure to reach the database means "not ready"
             raise ServiceUnavailable("The database is not reachable.") from exc
-        response = Response({"status": "ready", "database": "ok"})
-        response.envelope_message = "Service is ready"
-        return response
+        return Response({"status": "ready", "database": "ok"})
 
 
 class ApiNotFoundView(PublicAPIView):
-    """Any unknown path under /api/: a 404 in the envelope, whatever the method."""
+    """Any unknown path under /api (the bare prefix too): a 404 in the envelope, any method."""
 
     def initial(self, request, *args, **kwargs):
-        raise exceptions.NotFound("No API endpoint matches this path.")
+        raise EndpointNotFound()
 
 
-def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
+class IndexView(PublicAPIView):
+    """GET /: where things are, for whoever opens the server's address (not part of the API)."""
+
+    messages = {"get": "Todo API"}
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        links = {
+            "docs": "/api/docs",
+            "schema": "/api/schema",
+            "health": "/api/health",
+            "admin": "/admin/",
+        }
+        return Response({name: request.build_absolute_uri(url) for name, url in links.items()})
 
 
 def server_error(request):
-    """500 outside DRF's reach: JSON envelope under /api/, Django's page elsewhere."""
-    if _is_api(request):
-        body = error_body("INTERNAL_ERROR", "An unexpected error occurred.")
-        return JsonResponse(body, status=500)
+    """500 outside DRF's reach: the envelope under /api, Django's page elsewhere."""
+    if is_api_path(request.path):
+        return error_response("INTERNAL_ERROR")
     return defaults.server_error(request)
 
 
 def bad_request(request, exception):
     """400 from Django itself (for example a disallowed Host header)."""
-    if _is_api(request):
-        return JsonResponse(error_body("MALFORMED_REQUEST", "Bad request."), status=400)
+    if is_api_path(request.path):
+        return error_response("MALFORMED_REQUEST")
     return defaults.bad_request(request, exception)
-
-
-def error_page_body(status: int) -> dict:
-    """The envelope that replaces an HTML error page Django rendered for an /api/ request."""
-    if status >= 500:
-        return error_body("INTERNAL_ERROR", "An unexpected error occurred.")
-    if status == 404:
-        return error_body("NOT_FOUND", "No API endpoint matches this path.")
-    if status == 403:
-        return error_body("FORBIDDEN", "Forbidden.")
-    return error_body("MALFORMED_REQUEST", "Bad request.")

@@ -1,23 +1,23 @@
-"""Reads of tasks: the one place that scopes tasks to their owner."""
+"""Reads of tasks. `task_list` is where every query on a user's tasks starts: the reads
+(TaskViewSet.get_queryset) and the writes (services.py compiles its WHERE clause from it)."""
 
 from django.db.models import QuerySet
 
 from .models import Task
 
-
-def task_list(*, user) -> QuerySet[Task]:
-    """The user's tasks, newest first."""
-    return Task.objects.filter(user=user).order_by("-created_at", "-id")
-
-
 TASK_ROW_FIELDS = ("id", "user_id", "title", "description", "completed", "created_at", "updated_at")
 
 
-def task_rows(*, user) -> QuerySet:
-    """The user's tasks as plain rows (dicts), newest first: the list endpoint's lean read path."""
-    return task_list(user=user).values(*TASK_ROW_FIELDS)
+def task_list(*, user) -> QuerySet[Task]:
+    """The user's tasks, newest first: the one place that scopes tasks to their owner."""
+    return Task.objects.filter(user=user).order_by("-created_at", "-id")
 
 
-def task_get(*, user, task_id: int) -> dict | None:
-    """One of the user's tasks as a plain row, or None (missing and not-yours look the same)."""
-    return task_rows(user=user).filter(pk=task_id).first()
+def task_rows(tasks: QuerySet[Task]) -> QuerySet:
+    """Tasks as plain rows (dicts), the read path's shape: no model instances are built."""
+    return tasks.values(*TASK_ROW_FIELDS)
+
+
+def task_row(tasks: QuerySet[Task], *, task_id: int) -> dict | None:
+    """One of `tasks` as a row, or None (for a scoped queryset: missing and not-yours alike)."""
+    return task_rows(tasks).filter(pk=task_id).first()

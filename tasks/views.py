@@ -1,28 +1,129 @@
-"""Task endpoints: routing, id checks and status codes; reads via selectors, writes via services."""
+"""Task endpoints: routing, id checks and status codes; reads start at get_queryset(), writes go
+through services. The OpenAPI documentation of each operation is the decorators'."""
 
 import re
-import uuid
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from api.errors import ResourceNotFound, UnprocessableEntity
+from accounts.permissions import USER_ID, IsPathUser
 
-from .selectors import task_get, task_list, task_rows
+from .exceptions import InvalidTaskId, TaskNotFound
+from .selectors import task_list, task_row, task_rows
 from .serializers import TaskCompleteSerializer, TaskRowSerializer, TaskSerializer
 from .services import task_create, task_delete, task_set_completed, task_update
 
 _TASK_ID = re.compile(r"[0-9]{1,19}")
 _MAX_TASK_ID = 2**63 - 1
 
+# --- OpenAPI: the path parameter, examples, what an operation on one task answers, links --------
 
+TASK_ID = OpenApiParameter(
+    "task_id",
+    {"type": "integer", "format": "int64", "minimum": 1},
+    OpenApiParameter.PATH,
+    description="The task's id (not a positive integer: 422).",
+)
+TASK = {
+    "id": 42,
+    "user_id": "3f2b6c1e-8a4d-4c1b-9a57-0d6f2f1e9b10",
+    "title": "Buy milk",
+    "description": "2 litres, semi-skimmed",
+    "completed": False,
+    "created_at": "2025-01-31T09:15:00.123456Z",
+    "updated_at": "2025-01-31T09:15:00.123456Z",
+}
+ON_ONE_TASK = {404: TaskNotFound, 422: InvalidTaskId}
+# A task in a response is the `{task_id}` of every operation on that task.
+TASK_LINKS = {
+    name: {
+        "operationId": operation_id,
+        "parameters": {"task_id": "$response.body#/data/id"},
+        "description": f"`{operation_id}` on the task in this response.",
+    }
+    for name, operation_id in {
+        "GetTask": "tasks_retrieve",
+        "UpdateTask": "tasks_update",
+        "PatchTask": "tasks_partial_update",
+        "CompleteTask": "tasks_complete",
+        "DeleteTask": "tasks_destroy",
+    }.items()
+}
+
+
+def _docs(summary: str, *, sends=(), result: dict | None = None, links=True, **schema):
+    """`extend_schema` for one operation: examples of what is sent and of the task it returns."""
+    examples = [OpenApiExample(name, value=value, request_only=True) for name, value in sends]
+    if result is not None:
+        examples.append(OpenApiExample("A task", value={**TASK, **result}, response_only=True))
+    if result is not None and links:
+        schema["extensions"] = {"x-links": TASK_LINKS}
+    return extend_schema(summary=summary, examples=examples, **schema)
+
+
+@extend_schema(parameters=[USER_ID, TASK_ID])  # each where the path has it
+@extend_schema_view(
+    list=_docs(
+        "List your tasks",
+        description="Newest first (`-created_at`, then `-id`), paginated.",
+        result={},
+        links=False,
+    ),
+    create=_docs(
+        "Create a task",
+        sends=[("Title and description", {"title": "Buy milk", "description": "2 litres"})],
+        result={},
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                response=[201],
+                description="Absolute URL of the new task.",
+            )
+        ],
+    ),
+    retrieve=_docs("Get one task", result={}, responses={200: TaskSerializer, **ON_ONE_TASK}),
+    update=_docs(
+        "Update a task (title required)",
+        description="`title` is required; absent `description`/`completed` stay as is.",
+        sends=[("New title", {"title": "Buy oat milk"})],
+        result={"title": "Buy oat milk"},
+        responses={200: TaskSerializer, **ON_ONE_TASK},
+    ),
+    partial_update=_docs(
+        "Change some fields of a task",
+        sends=[("Mark done", {"completed": True})],
+        result={"completed": True},
+        responses={200: TaskSerializer, **ON_ONE_TASK},
+    ),
+    destroy=_docs("Delete a task", responses={204: None, **ON_ONE_TASK}),
+    complete=_docs(
+        "Toggle or set a task's completion",
+        operation_id="tasks_complete",
+        description='No body toggles `completed`; `{"completed": true|false}` sets it.',
+        request=TaskCompleteSerializer,
+        sends=[("Set", {"completed": True})],
+        result={"completed": True},
+        responses={200: TaskSerializer, **ON_ONE_TASK},
+    ),
+)
 class TaskViewSet(viewsets.GenericViewSet):
     """The caller's own tasks, under `/api/tasks` and `/api/{user_id}/tasks` alike."""
 
     serializer_class = TaskSerializer
+    permission_classes = [IsAuthenticated, IsPathUser]
+    lookup_url_kwarg = "task_id"
     lookup_value_regex = "[^/]+"  # anything: a malformed id is a 422, not a 404
     messages = {
         "list": "Tasks retrieved",
@@ -34,41 +135,22 @@ class TaskViewSet(viewsets.GenericViewSet):
     }
 
     def get_queryset(self):
+        """Where every read starts: the caller's tasks (the services scope writes the same way)."""
         return task_list(user=self.request.user)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)  # authentication comes first: 401 before 403
-        self._check_path_user()
-
-    def _check_path_user(self) -> None:
-        raw = self.kwargs.get("user_id")
-        if raw is None:
-            return
-        try:
-            path_user = uuid.UUID(raw)
-        except ValueError:
-            raise UnprocessableEntity({"user_id": ["Must be a valid UUID."]}) from None
-        if path_user != self.request.user.pk:
-            # 403 whether or not that user exists: the id says nothing about other accounts.
-            raise PermissionDenied("You can only access your own tasks.")
 
     def task_id(self) -> int:
         """The `{task_id}` path parameter, a positive 64-bit integer (else 422)."""
-        raw = self.kwargs[self.lookup_field]
+        raw = self.kwargs[self.lookup_url_kwarg]
         if not _TASK_ID.fullmatch(raw) or not 1 <= int(raw) <= _MAX_TASK_ID:
-            raise UnprocessableEntity({"task_id": ["Must be a positive integer."]})
+            raise InvalidTaskId()
         return int(raw)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response.envelope_message = self.messages.get(self.action)
-        return super().finalize_response(request, response, *args, **kwargs)
-
     def list(self, request, *args, **kwargs):
-        rows = self.paginate_queryset(task_rows(user=request.user))
+        rows = self.paginate_queryset(task_rows(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response(TaskRowSerializer(rows, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        return self._task_response(task_get(user=request.user, task_id=self.task_id()))
+        return self.task_response(task_row(self.get_queryset(), task_id=self.task_id()))
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -85,7 +167,7 @@ class TaskViewSet(viewsets.GenericViewSet):
 
     def destroy(self, request, *args, **kwargs):
         if not task_delete(user=request.user, task_id=self.task_id()):
-            raise ResourceNotFound()
+            raise TaskNotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["patch"], url_path="complete")
@@ -93,7 +175,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         body = TaskCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         task = task_set_completed(user=request.user, task_id=self.task_id(), **body.validated_data)
-        return self._task_response(task)
+        return self.task_response(task)
 
     def _update(self, request, *, require_title: bool):
         task_id = self.task_id()
@@ -101,13 +183,13 @@ class TaskViewSet(viewsets.GenericViewSet):
         serializer = TaskSerializer(data=request.data, partial=True, context=context)
         serializer.is_valid(raise_exception=True)
         task = task_update(user=request.user, task_id=task_id, **serializer.validated_data)
-        return self._task_response(task)
+        return self.task_response(task)
 
-    def _task_response(self, task):
+    def task_response(self, task) -> Response:
         if task is None:  # 404, not 403: another user's task looks exactly like a missing one
-            raise ResourceNotFound()
+            raise TaskNotFound()
         return Response(TaskRowSerializer(task).data)
 
     def _detail_url(self, task_id: int) -> str:
-        kwargs = {**self.kwargs, self.lookup_field: task_id}
+        kwargs = {**self.kwargs, self.lookup_url_kwarg: task_id}
         return self.request.build_absolute_uri(reverse(f"{self.basename}-detail", kwargs=kwargs))

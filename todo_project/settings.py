@@ -124,13 +124,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served by us (no CDN)
     "rest_framework_simplejwt.token_blacklist",  # refresh rotation and signout
+    "api",
     "accounts",
     "tasks",
 ]
 
 MIDDLEWARE = [
-    "api.middleware.RequestIDMiddleware",
-    "api.db.StaleConnectionMiddleware",  # drop DB connections that died while idle
+    "api.middleware.RequestIDMiddleware",  # X-Request-ID and the access log line
+    "api.middleware.ErrorPageEnvelopeMiddleware",  # JSON, not Django's HTML, under /api
+    "api.middleware.StaleConnectionMiddleware",  # drop DB connections that died while idle
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, also with DEBUG off
     "corsheaders.middleware.CorsMiddleware",
@@ -239,7 +241,7 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
-# OpenAPI schema at /api/schema, Swagger UI at /api/docs (api/openapi/, todo_project/api_docs.py).
+# OpenAPI schema at /api/schema, Swagger UI at /api/docs (api/openapi/; each view documents itself).
 SPECTACULAR_SETTINGS = {
     "TITLE": "Todo API",
     "DESCRIPTION": (
@@ -252,11 +254,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],  # the schema and docs are public; a bad token must not 401 them
     "COMPONENT_SPLIT_REQUEST": True,  # TaskRequest (what you send) apart from Task (what you get)
-    "PREPROCESSING_HOOKS": ["api.openapi.schema.normalize_paths"],
-    "POSTPROCESSING_HOOKS": [
-        "api.openapi.schema.add_components",
-        "api.openapi.links.add_links",  # create -> get/update/complete/delete...
-    ],
+    "PREPROCESSING_HOOKS": ["api.openapi.hooks.normalize_paths"],
+    "POSTPROCESSING_HOOKS": ["api.openapi.hooks.add_components"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # validatorUrl null: Swagger UI would otherwise send the schema to an outside validator.
@@ -266,7 +265,7 @@ SPECTACULAR_SETTINGS = {
 # --- CORS -----------------------------------------------------------------------------------------
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "http://localhost:3000")
-CORS_URLS_REGEX = r"^/api/.*$"
+CORS_URLS_REGEX = r"^/api(/.*)?$"
 CORS_EXPOSE_HEADERS = ["Location", "Retry-After", "X-Request-ID"]
 CORS_PREFLIGHT_MAX_AGE = 600
 

@@ -1,14 +1,16 @@
-"""Top-level routes: admin, health, schema, docs, auth, both task mounts, the API 404 catch-all."""
+"""Top-level routes: the index, admin, health, schema, docs, auth, both task mounts, the API 404."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularSwaggerView
 
-from api.views import ApiNotFoundView, HealthView, ReadinessView
-
-from .api_docs import SchemaView
+from api.openapi.views import SchemaView
+from api.views import ApiNotFoundView, HealthView, IndexView, ReadinessView
 
 urlpatterns = [
+    path("", IndexView.as_view(), name="index"),
+    path("admin", RedirectView.as_view(url="/admin/", permanent=True, query_string=True)),
     path("admin/", admin.site.urls),
     re_path(r"^api/health/?$", HealthView.as_view(), name="health"),
     re_path(r"^api/health/ready/?$", ReadinessView.as_view(), name="health-ready"),
@@ -16,7 +18,7 @@ urlpatterns = [
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/auth/", include("accounts.urls")),
     path("api/", include("tasks.urls")),
-    re_path(r"^api/", ApiNotFoundView.as_view(), name="api-not-found"),
+    re_path(r"^api(?:/|$)", ApiNotFoundView.as_view(), name="api-not-found"),
 ]
 
 handler400 = "api.views.bad_request"

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from api.openapi.schema import NO_NUL, trimmed_pattern
+from api.openapi.components import NO_NUL, trimmed_pattern
 
 pytestmark = pytest.mark.django_db
 
