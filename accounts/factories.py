@@ -11,7 +11,6 @@ class UserFactory(DjangoModelFactory):
 
     class Meta:
         model = User
-        django_get_or_create = ("email",)
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     name = factory.Faker("name")

@@ -19,8 +19,7 @@ from tasks.models import Task
 DEMO_EMAIL = "demo{}@example.com"
 DEMO_EMAIL_REGEX = r"^demo[0-9]+@example\.com$"
 DEFAULT_PASSWORD = "todo-demo-password"
-BATCH_SIZE = 500
-PROGRESS_FROM = 1000  # runs with at least this many users + tasks get a progress bar
+BATCH_SIZE = 500  # tasks per INSERT; a run of more than one batch reports each one
 COMPLETED_SHARE = 0.3
 
 
@@ -29,37 +28,6 @@ def _count(value: str) -> int:
     if number < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return number
-
-
-class Progress:
-    """A one-line text progress bar on the command's stdout (a new line per step off a TTY)."""
-
-    WIDTH = 30
-
-    def __init__(self, stdout, total: int, *, enabled: bool):
-        self.stdout, self.total, self.enabled = stdout, total, enabled and total > 0
-        self.done, self.shown = 0, -1
-        self.tty = self.enabled and stdout.isatty()
-
-    def advance(self, step: int) -> None:
-        if not self.enabled:
-            return
-        self.done += step
-        percent = self.done * 100 // self.total
-        # On a terminal redraw at every percent; in a log, one line per 10% crossed.
-        if percent == self.shown or (not self.tty and percent // 10 == max(self.shown, 0) // 10):
-            return
-        self.shown = percent
-        filled = self.WIDTH * self.done // self.total
-        bar = (
-            f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {percent:3d}% {self.done}/{self.total}"
-        )
-        self.stdout.write(f"\r{bar}" if self.tty else bar, ending="" if self.tty else "\n")
-        self.stdout.flush()
-
-    def close(self) -> None:
-        if self.tty and self.shown >= 0:
-            self.stdout.write("")
 
 
 class Command(BaseCommand):
@@ -93,13 +61,11 @@ class Command(BaseCommand):
             raise CommandError(f"--password is too weak: {' '.join(exc.messages)}") from None
         if seed is not None:
             factory.random.reseed_random(seed)  # Faker and factory_boy share this generator
-        total = users + users * tasks_per_user
-        progress = Progress(self.stdout, total, enabled=verbosity >= 1 and total >= PROGRESS_FROM)
+        self.verbosity = verbosity
         with transaction.atomic():
             cleared = self._clear() if clear else 0
-            demo_users, new_users = self._users(users, make_password(password), progress)
-            new_tasks = self._tasks(demo_users, tasks_per_user, progress)
-        progress.close()
+            demo_users, new_users = self._users(users, make_password(password))
+            new_tasks = self._tasks(demo_users, tasks_per_user)
         summary = (
             f"Seeded {users} demo users ({new_users} new) with {tasks_per_user} tasks each "
             f"({new_tasks} new tasks)"
@@ -119,7 +85,7 @@ class Command(BaseCommand):
         return count
 
     @staticmethod
-    def _users(count: int, hashed: str, progress: Progress) -> tuple[list[User], int]:
+    def _users(count: int, hashed: str) -> tuple[list[User], int]:
         """demo1..demoN, created when missing; all of them get the given password."""
         found = {u.email: u for u in User.objects.filter(email__regex=DEMO_EMAIL_REGEX)}
         users, created = [], 0
@@ -130,13 +96,11 @@ class Command(BaseCommand):
                 user = UserFactory(email=email, password=factory.Transformer.Force(hashed))
                 created += 1
             users.append(user)
-            progress.advance(1)
         kept = [user.pk for user in users if user.email in found]
         User.objects.filter(pk__in=kept).update(password=hashed)
         return users, created
 
-    @staticmethod
-    def _tasks(users: list[User], per_user: int, progress: Progress) -> int:
+    def _tasks(self, users: list[User], per_user: int) -> int:
         """Top each user up to `per_user` tasks, built by the factory and inserted in batches."""
         have = dict(
             Task.objects.filter(user__in=users)
@@ -144,6 +108,8 @@ class Command(BaseCommand):
             .annotate(n=Count("id"))
             .order_by()
         )
+        missing = {user.pk: max(per_user - have.get(user.pk, 0), 0) for user in users}
+        total = sum(missing.values())
         pending: list[Task] = []
         created = 0
 
@@ -151,18 +117,18 @@ class Command(BaseCommand):
             nonlocal pending, created
             Task.objects.bulk_create(pending)
             created += len(pending)
-            progress.advance(len(pending))
             pending = []
+            if self.verbosity >= 1 and total > BATCH_SIZE:
+                self.stdout.write(f"Inserted {created} of {total} tasks")
 
         randgen = factory.random.randgen
         for user in users:
-            missing = max(per_user - have.get(user.pk, 0), 0)
-            progress.advance(per_user - missing)
-            for _ in range(missing):
+            for _ in range(missing[user.pk]):
                 task = TaskFactory.build(user=user, completed=randgen.random() < COMPLETED_SHARE)
                 task.full_clean(exclude=["user"], validate_constraints=False)
                 pending.append(task)
                 if len(pending) >= BATCH_SIZE:
                     flush()
-        flush()
+        if pending:
+            flush()
         return created
