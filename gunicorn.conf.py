@@ -48,7 +48,7 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
 
 # No gunicorn access log: the app writes one JSON line per request itself, with the request id
-# and user id (todo_project/middleware.py). gunicorn's own messages go to stderr.
+# and user id (api/middleware.py) on stdout. gunicorn's own messages go to stderr.
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"

@@ -136,12 +136,21 @@ def _wait_until_healthy(server: LiveServer, timeout: float) -> None:
     raise RuntimeError(f"server not healthy after {timeout}s:\n{server.log()}")
 
 
-def _server_env(overrides: dict | None) -> dict:
+def process_env(**overrides: str) -> dict:
+    """The environment of a server or `manage.py` process: neutral settings, fresh secrets.
+
+    Nothing of the test run's environment or of a developer's `.env` file leaks in.
+    """
     env = {name: os.environ[name] for name in _PASSED_THROUGH if name in os.environ}
     env.update(_NEUTRAL_ENV)
     env["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
     env["BETTER_AUTH_SECRET"] = secrets.token_urlsafe(48)
-    env.update(overrides or {})
+    env.update(overrides)
+    return env
+
+
+def _server_env(overrides: dict | None) -> dict:
+    env = process_env(**(overrides or {}))
     if "DATABASE_URL" not in env:  # only now: database_url() needs PostgreSQL
         env["DATABASE_URL"] = database_url()
     return env

@@ -324,8 +324,9 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {
+        "console": {  # stdout: the process's event stream (twelve-factor); gunicorn uses stderr
             "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
             "formatter": "json",
             "filters": ["request_id", "no_query_string"],
         }
@@ -334,6 +335,7 @@ LOGGING = {
     "loggers": {
         # Our access log replaces Django's own request warnings (one line per request).
         "django.request": {"level": "ERROR"},
-        "django.server": {"level": "WARNING"},
+        # runserver's failed requests, through our handler (Django's own prints the query).
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
