@@ -3,9 +3,11 @@
 import logging
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError, ProgrammingError, connection
 
 from accounts.models import User
+from api.errors import ERRORS
 from tasks.factories import TaskFactory
 from tasks.models import Task
 
@@ -271,6 +273,43 @@ def test_a_database_error_is_a_500_without_sql(auth_client, settings, debug):
     assert response.json() == _error("INTERNAL_ERROR", "An unexpected error occurred.")
     _assert_leaks_nothing(response)
     assert "tasks_task" not in response.content.decode()
+
+
+@pytest.mark.urls("api.tests.urls_failing")
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (400, "MALFORMED_REQUEST"),
+        (403, "FORBIDDEN"),
+        (404, "NOT_FOUND"),
+        (405, "METHOD_NOT_ALLOWED"),
+        (418, "MALFORMED_REQUEST"),
+        (500, "INTERNAL_ERROR"),
+        (502, "INTERNAL_ERROR"),
+        (503, "SERVICE_UNAVAILABLE"),
+    ],
+)
+def test_an_html_error_page_under_the_api_becomes_the_envelope_of_its_status(client, status, code):
+    response = client.get(f"/api/test-failures/page/{status}")
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == _error(code, ERRORS[code].message)
+    assert int(response["Content-Length"]) == len(response.content)
+    _assert_leaks_nothing(response)
+
+
+def test_each_message_of_the_error_table_is_written_once():
+    runtime = [
+        path.read_text()
+        for package in ("api", "accounts", "tasks", "todo_project")
+        for path in (settings.BASE_DIR / package).rglob("*.py")
+        if "tests" not in path.parts
+    ]
+
+    written = {spec.message: sum(text.count(f'"{spec.message}"') for text in runtime)
+               for spec in ERRORS.values()}  # fmt: skip
+    assert written == {message: 1 for message in written}
 
 
 # --- 503 ----------------------------------------------------------------------------------------

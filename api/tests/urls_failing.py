@@ -1,5 +1,6 @@
 """Test-only URLConf: the real routes plus endpoints that fail in ways no real endpoint should."""
 
+from django.http import HttpResponse
 from django.urls import path
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -32,7 +33,13 @@ def plain_django_view(request):
     raise RuntimeError(SECRET)
 
 
+def html_error_page(request, status):
+    """A plain Django view under /api/ that answers with an HTML error page of its own."""
+    return HttpResponse(f"<h1>Error {status}</h1><p>{SECRET}</p>", status=status)
+
+
 urlpatterns = [
+    path("api/test-failures/page/<int:status>", html_error_page),
     path("api/test-failures/raise", RaisingView.as_view()),
     path("api/test-failures/unrenderable", UnrenderableView.as_view()),
     path("api/test-failures/plain", plain_django_view),

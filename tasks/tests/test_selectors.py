@@ -1,4 +1,4 @@
-"""Task selectors: the one place that scopes tasks to their owner."""
+"""Task selectors: where every query on a user's tasks starts (scoped to the owner)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -6,7 +6,7 @@ import pytest
 
 from tasks.factories import TaskFactory
 from tasks.models import Task
-from tasks.selectors import task_list
+from tasks.selectors import task_list, task_row, task_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +32,27 @@ def test_task_list_is_newest_first_then_highest_id(user):
     Task.objects.filter(pk__in=[c.pk, d.pk]).update(created_at=OLD)
 
     assert list(task_list(user=user)) == [b, a, d, c]
+
+
+def test_task_rows_are_plain_dicts_of_the_row_fields(user):
+    task = TaskFactory(user=user, title="Row", description=None)
+
+    [row] = task_rows(task_list(user=user))
+
+    assert row == {
+        "id": task.pk,
+        "user_id": user.pk,
+        "title": "Row",
+        "description": None,
+        "completed": False,
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+    }
+
+
+def test_task_row_finds_a_task_only_within_the_scoped_queryset(user, other_user):
+    mine, theirs = TaskFactory(user=user), TaskFactory(user=other_user)
+
+    assert task_row(task_list(user=user), task_id=mine.pk)["id"] == mine.pk
+    assert task_row(task_list(user=user), task_id=theirs.pk) is None
+    assert task_row(task_list(user=user), task_id=10**12) is None
