@@ -4,6 +4,7 @@ Each case runs in a fresh interpreter, in a copy of the project without any `.en
 developer's own `.env` cannot change the outcome), with only the variables the case names.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -116,9 +117,11 @@ def test_production_mode_starts_with_strong_secrets(project):
 def test_debug_mode_starts_without_env_file_or_secrets(project):
     result = _run(project, ["-c", SERVE_HEALTH], DJANGO_DEBUG="true")
 
+    *logged, answer = result.stdout.splitlines()  # the JSON log lines come on stdout too
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("200 ")
-    assert '"status":"ok"' in result.stdout
+    assert answer.startswith("200 ")
+    assert '"status":"ok"' in answer
+    assert [json.loads(line)["logger"] for line in logged] == ["todo.access"]
 
 
 def test_a_env_file_is_read(project):
