@@ -43,18 +43,15 @@ class SignUpSchema(OpenApiSerializerExtension):
     target_class = SignUpSerializer
 
     def map_serializer(self, auto_schema, direction):
-        from django.contrib.auth import password_validation as validation
+        from django.contrib.auth import password_validation
 
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
-        password = schema["properties"]["password"]
-        lengths = [
-            validator.min_length
-            for validator in validation.get_default_password_validators()
-            if isinstance(validator, validation.MinimumLengthValidator)
-        ]
-        password["minLength"] = max([password.get("minLength", 1), *lengths])
-        rules = " ".join(str(text) for text in validation.password_validators_help_texts())
-        password["description"] = f"Checked by the server's password rules (else 422): {rules}"
+        validators = password_validation.get_default_password_validators()
+        rules = " ".join(str(text) for text in password_validation.password_validators_help_texts())
+        schema["properties"]["password"].update(
+            minLength=max([1, *(getattr(v, "min_length", 1) for v in validators)]),
+            description=f"Checked by the server's password rules (else 422): {rules}",
+        )
         return schema
 
 

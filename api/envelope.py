@@ -47,11 +47,8 @@ class EnvelopeJSONRenderer(JSONRenderer):
 
 
 def envelope_schema(data: dict, *, paginated: bool = False) -> dict:
-    """OpenAPI: the success envelope around `data` (a page: plus `meta`).
-
-    Every property but `data` carries an example, so drf-spectacular can build a list's
-    example from one row's (it fills `data` in and reads the rest).
-    """
+    """OpenAPI: the success envelope around `data` (a page: plus `meta`). Each property but
+    `data` has an example, from which drf-spectacular builds a list's example around a row's."""
     schema = {
         "type": "object",
         "properties": {

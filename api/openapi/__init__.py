@@ -1,4 +1,2 @@
-"""The OpenAPI schema (drf-spectacular): AutoSchema, shared components, hooks, the schema view.
-
-Per-view documentation (summaries, examples, raised exceptions, links) sits on the views.
-"""
+"""The OpenAPI schema (drf-spectacular): what every operation shares. Per-view documentation
+(summaries, examples, the exceptions a view raises, links) sits on the views."""

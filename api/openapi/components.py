@@ -46,7 +46,7 @@ COMPONENTS = {
     },
 }
 
-_HEADERS = {
+_HEADERS = {  # status -> its headers' descriptions
     401: {"WWW-Authenticate": '`Bearer` (with `error="invalid_token"` for a bad token).'},
     429: {"Retry-After": "Seconds to wait before retrying."},
 }
@@ -55,23 +55,14 @@ _HEADERS = {
 def error_response(status: int, examples: dict[str, dict]) -> dict:
     """The OpenAPI response of one error status: the envelope, and an example body per code."""
     listing = "; ".join(f"`{code}`: {ERRORS[code].when}" for code in examples)
-    response = {
+    named = {code: {"summary": code, "value": body} for code, body in examples.items()}
+    headers = {name: {"schema": {"type": "string"}, "description": text}
+               for name, text in _HEADERS.get(status, {}).items()}  # fmt: skip
+    return {
         "description": f"{HTTPStatus(status).phrase}. {listing}.",
-        "content": {
-            "application/json": {
-                "schema": _ref("ErrorResponse"),
-                "examples": {
-                    code: {"summary": code, "value": body} for code, body in examples.items()
-                },
-            }
-        },
+        "content": {"application/json": {"schema": _ref("ErrorResponse"), "examples": named}},
+        **({"headers": headers} if headers else {}),
     }
-    if status in _HEADERS:
-        response["headers"] = {
-            name: {"schema": {"type": "string"}, "description": text}
-            for name, text in _HEADERS[status].items()
-        }
-    return response
 
 
 # What DRF's CharField accepts, as JSON Schema patterns: never a NUL; and for a trimmed field

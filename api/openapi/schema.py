@@ -31,12 +31,6 @@ WITH_BODY = [
 ]
 
 
-def _is_error(value) -> bool:
-    """A `responses` entry naming the exception(s) a view raises, not a body."""
-    items = value if isinstance(value, list | tuple) else [value]
-    return all(isinstance(item, type) and issubclass(item, Exception) for item in items)
-
-
 class AutoSchema(SpectacularAutoSchema):
     """The underscored methods overridden here are drf-spectacular internals (pinned 0.30.0);
     api/tests/test_schema.py checks the result, so an upgrade that changes them fails loudly."""
@@ -45,19 +39,20 @@ class AutoSchema(SpectacularAutoSchema):
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
-        # The same views under `/api/{user_id}/...`: operation ids of their own (`user_...`).
+        # The same views under `/api/{user_id}/...`: operation ids of their own (`user_...`),
+        # and links that stay on that mount, passing its parameter along.
         mount = re.match(rf"{self.path_prefix}/\{{(\w+)\}}/", self.path)
         prefix = mount.group(1).removesuffix("_id") + "_" if mount else ""
         operation["operationId"] = prefix + operation["operationId"]
-        links = operation.pop("x-links", {})
         passed = {mount.group(1): f"$request.path.{mount.group(1)}"} if mount else {}
+        links = {
+            name: {**link, "operationId": prefix + link["operationId"]}
+            | ({"parameters": {**link.get("parameters", {}), **passed}} if passed else {})
+            for name, link in operation.pop("x-links", {}).items()
+        }
         for status, response in operation["responses"].items():
             if links and status.startswith("2") and "content" in response:
-                response["links"] = {name: {**link} for name, link in links.items()}
-                for link in response["links"].values():  # to operations on the same mount
-                    link["operationId"] = prefix + link["operationId"]
-                    if passed:
-                        link["parameters"] = {**link.get("parameters", {}), **passed}
+                response["links"] = links
         return operation
 
     def get_paginated_name(self, serializer_name: str) -> str:
@@ -85,8 +80,9 @@ class AutoSchema(SpectacularAutoSchema):
     def _get_response_for_code(
         self, serializer, status_code, media_types=None, direction="response"
     ):
-        if _is_error(serializer):  # collected by _get_response_bodies
-            return {"x-raises": list(serializer) if isinstance(serializer, list) else [serializer]}
+        raised = serializer if isinstance(serializer, list) else [serializer]
+        if all(isinstance(item, type) and issubclass(item, Exception) for item in raised):
+            return {"x-raises": raised}  # exceptions a view names: see _get_response_bodies
         paginated = self._is_paginated(serializer)
         response = super()._get_response_for_code(serializer, status_code, media_types, direction)
         if not status_code.startswith("2") or "content" not in response:

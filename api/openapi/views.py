@@ -1,20 +1,15 @@
-"""GET /api/schema."""
+"""GET /api/schema: JSON unless YAML is asked for (`Accept` or `?format=yaml`)."""
 
-from drf_spectacular.renderers import (
-    OpenApiJsonRenderer,
-    OpenApiJsonRenderer2,
-    OpenApiYamlRenderer,
-    OpenApiYamlRenderer2,
-)
+from drf_spectacular import renderers
 from drf_spectacular.views import SpectacularAPIView
 
 
 class SchemaView(SpectacularAPIView):
-    """The OpenAPI schema: JSON unless YAML is asked for (`Accept` or `?format=yaml`)."""
+    """The OpenAPI schema; the first renderer, plain JSON, is the default."""
 
     renderer_classes = [
-        OpenApiJsonRenderer2,  # application/json: the default
-        OpenApiJsonRenderer,  # application/vnd.oai.openapi+json
-        OpenApiYamlRenderer2,  # application/yaml
-        OpenApiYamlRenderer,  # application/vnd.oai.openapi
+        renderers.OpenApiJsonRenderer2,  # application/json
+        renderers.OpenApiJsonRenderer,  # application/vnd.oai.openapi+json
+        renderers.OpenApiYamlRenderer2,  # application/yaml
+        renderers.OpenApiYamlRenderer,  # application/vnd.oai.openapi
     ]
