@@ -1,5 +1,5 @@
 """Reads of tasks. `task_list` is where every query on a user's tasks starts: the reads
-(TaskViewSet.get_queryset) and the writes (services.py compiles its WHERE clause from it)."""
+(TaskViewSet.get_queryset) and delete; services.py's UPDATE filters the same way by hand."""
 
 from django.db.models import QuerySet
 
