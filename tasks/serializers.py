@@ -2,20 +2,53 @@
 
 from datetime import UTC
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import StrictBooleanField, StrictCharField
+from api.fields import StrictBooleanField, StrictCharField, StrictDateTimeField
 
 from .models import Task
+from .recurrence import MAX_LENGTH as MAX_RULE_LENGTH
+from .recurrence import Messages as RuleMessages
+from .recurrence import validate_recurrence
+from .rules import (
+    MAX_TAGS,
+    PRIORITY_NAMES,
+    normalize_tags,
+    parse_priority,
+)
+from .schema import PRIORITY_SCHEMA, TAGS_SCHEMA
 from .selectors import TASK_ROW_FIELDS
 
 TITLE_LENGTH = "Title must be between 1 and 200 characters."
 
 
+@extend_schema_field(PRIORITY_SCHEMA)
+class PriorityField(serializers.Field):
+    """`"low"`, `"medium"` or `"high"`, stored as 1/2/3 (so that it orders by rank)."""
+
+    def to_internal_value(self, data) -> int:
+        return parse_priority(data)
+
+    def to_representation(self, value: int) -> str:
+        return PRIORITY_NAMES[value]
+
+
+@extend_schema_field(TAGS_SCHEMA)
+class TagsField(serializers.Field):
+    """A list of tags, normalized as rules.normalize_tags says (the messages are its)."""
+
+    def to_internal_value(self, data) -> list[str]:
+        return normalize_tags(data)
+
+    def to_representation(self, value) -> list[str]:
+        return list(value)
+
+
 class TaskSerializer(serializers.ModelSerializer):
     """A task; `id`, `user_id` and the timestamps are read-only (ignored when sent)."""
 
-    user_id = serializers.UUIDField(read_only=True)
+    user_id = serializers.CharField(read_only=True, help_text="The owner's id (opaque).")
     title = StrictCharField(
         max_length=200,
         error_messages={
@@ -38,6 +71,43 @@ class TaskSerializer(serializers.ModelSerializer):
         },
     )
     completed = StrictBooleanField(required=False)
+    completed_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When it last became completed; null while it is not.",
+    )
+    priority = PriorityField(required=False, help_text="low < medium < high; default medium.")
+    tags = TagsField(
+        required=False,
+        help_text=f"At most {MAX_TAGS}; each trimmed, 1-50 characters, no commas or control "
+        "characters; duplicates differing only in letter case keep the first spelling. "
+        "Sending `tags` replaces the whole list.",
+    )
+    due_at = StrictDateTimeField(
+        required=False, allow_null=True, help_text="With a UTC offset or Z."
+    )
+    remind_at = StrictDateTimeField(
+        required=False, allow_null=True, help_text="With a UTC offset or Z."
+    )
+    recurrence = StrictCharField(
+        required=False,
+        allow_null=True,
+        max_length=MAX_RULE_LENGTH,
+        validators=[validate_recurrence],
+        error_messages={
+            "blank": "Recurrence must be a rule or null.",
+            "max_length": RuleMessages.TOO_LONG,
+        },
+        help_text="An RFC 5545 RRULE without the `RRULE:` prefix (FREQ=DAILY, WEEKLY, MONTHLY "
+        "or YEARLY; INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS, BYYEARDAY, "
+        "BYWEEKNO, WKST as the FREQ allows); needs a `due_at`. Completing the task creates "
+        "its next occurrence.",
+    )
+    next_occurrence_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The task that completing this recurring task created (at most one, ever).",
+    )
 
     class Meta:
         model = Task
@@ -47,6 +117,13 @@ class TaskSerializer(serializers.ModelSerializer):
             "title",
             "description",
             "completed",
+            "completed_at",
+            "priority",
+            "tags",
+            "due_at",
+            "remind_at",
+            "recurrence",
+            "next_occurrence_id",
             "created_at",
             "updated_at",
         ]
@@ -56,7 +133,16 @@ class TaskSerializer(serializers.ModelSerializer):
         # PUT is a partial update that still requires a title (absent fields stay unchanged).
         if self.context.get("require_title") and "title" not in attrs:
             raise serializers.ValidationError({"title": ["Title is required."]})
+        if attrs.get("recurrence") and "due_at" in attrs and attrs["due_at"] is None:
+            raise serializers.ValidationError({"recurrence": [RuleMessages.NEEDS_DUE]})
         return attrs
+
+
+class TagCountSerializer(serializers.Serializer):
+    """One of the caller's tags, and how many of their tasks carry it (the schema's shape)."""
+
+    name = serializers.CharField()
+    count = serializers.IntegerField(min_value=1)
 
 
 class TaskCompleteSerializer(serializers.Serializer):
@@ -65,8 +151,10 @@ class TaskCompleteSerializer(serializers.Serializer):
     completed = StrictBooleanField(required=False)
 
 
-def _iso_utc(value) -> str:
+def _iso_utc(value) -> str | None:
     """DRF's ISO 8601 rendering of an aware UTC datetime: `...Z`."""
+    if value is None:
+        return None
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -88,6 +176,13 @@ class TaskRowSerializer(serializers.BaseSerializer):
             "title": row["title"],
             "description": row["description"],
             "completed": row["completed"],
+            "completed_at": _iso_utc(row["completed_at"]),
+            "priority": PRIORITY_NAMES[row["priority"]],
+            "tags": row["tags"],
+            "due_at": _iso_utc(row["due_at"]),
+            "remind_at": _iso_utc(row["remind_at"]),
+            "recurrence": row["recurrence"],
+            "next_occurrence_id": row["next_occurrence_id"],
             "created_at": _iso_utc(row["created_at"]),
             "updated_at": _iso_utc(row["updated_at"]),
         }

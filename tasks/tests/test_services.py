@@ -98,7 +98,9 @@ def test_task_update_is_one_update_returning_statement(user, old_task):
 
 def test_task_update_writes_only_the_named_columns(user, old_task):
     # Someone else changes the description and completion after `old_task` was read.
-    Task.objects.filter(pk=old_task.pk).update(description="Concurrent", completed=True)
+    Task.objects.filter(pk=old_task.pk).update(
+        description="Concurrent", completed=True, completed_at=OLD
+    )
 
     task_update(user=user, task_id=old_task.pk, title="Renamed")
 
@@ -177,7 +179,7 @@ def test_task_set_completed_with_a_value_sets_it(user, old_task, value):
 
 def test_task_set_completed_toggle_is_one_statement_that_flips_in_the_database(user, old_task):
     # A stale in-memory copy cannot undo a concurrent change: the flip happens in SQL.
-    Task.objects.filter(pk=old_task.pk).update(completed=True)
+    Task.objects.filter(pk=old_task.pk).update(completed=True, completed_at=OLD)
 
     with CaptureQueriesContext(connection) as queries:
         updated = task_set_completed(user=user, task_id=old_task.pk)
