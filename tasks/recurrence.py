@@ -11,9 +11,9 @@ moved to the latest such years before 9999, so that the end of the calendar come
 decades (the 28-year cycle; up to a century across a non-leap 1900/2100) after the end of the
 search window, which is `HORIZON` past the search point. What is accepted keeps the rest cheap:
 DAILY/WEEKLY/MONTHLY/YEARLY only, INTERVAL 1..100 (1..10 for YEARLY), COUNT 1..1000 (a COUNT
-series more than a century overdue has ended), and with DAILY or WEEKLY only BYDAY and BYMONTH (and no DAILY INTERVAL that is a
-multiple of 7 with BYDAY, which could never match), so the only rules that can stay empty for
-long are MONTHLY and YEARLY ones, whose periods are few. tests/test_recurrence.py counts the
+series more than a century overdue has ended), and with DAILY or WEEKLY only BYDAY and BYMONTH
+(and no DAILY INTERVAL that is a multiple of 7 with BYDAY, which could never match), so the only
+rules that can stay empty for long are MONTHLY and YEARLY ones, whose periods are few. tests/test_recurrence.py counts the
 periods dateutil examines for pathological rules.
 
 Occurrences are computed in UTC (the API stores no time zone); each task is its own DTSTART,
