@@ -43,7 +43,8 @@ def parse_aware_datetime(value) -> datetime:
         parsed = parse_datetime(value)
         if parsed is None or parsed.tzinfo is None:
             raise ValueError(AWARE_DATETIME)
-        return parsed.astimezone(UTC)
+        # Not astimezone(): it fails on 0001-01-01 even in UTC.
+        return (parsed.replace(tzinfo=None) - parsed.utcoffset()).replace(tzinfo=UTC)
     except (ValueError, OverflowError):  # out-of-range fields; 9999-12-31T23:00-01:00
         raise ValueError(AWARE_DATETIME) from None
 

@@ -30,7 +30,7 @@ from .selectors import task_search, task_with_tags
 REPEATED = "Must be given only once."
 TRUE_FALSE = "Must be true or false."
 PRIORITIES = "Must be low, medium or high, or a comma list of them (high,medium)."
-DATETIME = AWARE_DATETIME + " In a URL, write + as %2B."
+DATETIME = AWARE_DATETIME + " In a URL, percent-encode the + of an offset."
 TOO_MANY_TAGS = f"At most {MAX_TAGS} tags."
 SEARCH_LENGTH = "Search must be 1 to 200 characters."
 NO_NUL = "Must not contain NUL characters."

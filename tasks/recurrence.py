@@ -47,9 +47,9 @@ ALLOWED_PARTS = {
     YEARLY: _COMMON | {"BYDAY", "BYMONTHDAY", "BYMONTH", "BYYEARDAY", "BYWEEKNO", "BYSETPOS"},
 }
 _KNOWN_PARTS = set().union(*ALLOWED_PARTS.values()) | {"BYHOUR", "BYMINUTE", "BYSECOND"}
-_PART = re.compile(r"([A-Za-z]+)=([^;=]+)")
+_PART = re.compile(r"([A-Za-z]+)=([A-Za-z0-9,+-]+)")  # RFC 5545 values: no other characters
 # BYDAY ordinals (`2MO`, `-1FR`): none with DAILY/WEEKLY, +-1..5 with MONTHLY, +-1..53 YEARLY.
-_ORDINAL_LIMIT = {DAILY: 0, WEEKLY: 0, MONTHLY: 5, YEARLY: 53}
+_ORDINAL_LIMIT = {MONTHLY: 5, YEARLY: 53}
 _RANGES = {  # (dateutil attribute of the parsed rule, part, largest absolute value)
     "bymonth": ("BYMONTH", 12, False),
     "bymonthday": ("BYMONTHDAY", 31, True),
@@ -118,6 +118,8 @@ def _check_parts(parts: dict[str, str]) -> int:
     for name in parts:
         if name not in ALLOWED_PARTS[freq]:
             _fail(Messages.NOT_WITH.format(name=name, freq=parts["FREQ"].upper()))
+    if freq in (DAILY, WEEKLY) and any(c.isdigit() for c in parts.get("BYDAY", "")):
+        _fail(Messages.ORDINAL.format(freq=parts["FREQ"].upper()))
     if "COUNT" in parts and "UNTIL" in parts:
         _fail(Messages.COUNT_AND_UNTIL)
     return freq
@@ -195,8 +197,10 @@ def next_occurrence(
         left = rule._count - position
         if anchor + MAX_OVERDUE < after:
             return None
-        steps = _search(rule.replace(count=None), anchor, after)
-        for step, found in enumerate(steps, start=1):
+        later = (
+            found for found in _search(rule.replace(count=None), anchor, after) if found > anchor
+        )
+        for step, found in enumerate(later, start=1):
             if step > left:
                 return None
             if found > after:
@@ -281,7 +285,8 @@ def _move(value: datetime, years: int) -> datetime:
 
 
 def _naive_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    naive = value.replace(tzinfo=None, microsecond=0)
+    return naive - value.utcoffset() if value.tzinfo else naive  # astimezone() fails in year 1
 
 
 def _aware(value: datetime) -> datetime:
