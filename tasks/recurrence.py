@@ -13,8 +13,10 @@ search window, which is `HORIZON` past the search point. What is accepted keeps 
 DAILY/WEEKLY/MONTHLY/YEARLY only, INTERVAL 1..100 (1..10 for YEARLY), COUNT 1..1000 (a COUNT
 series more than a century overdue has ended), and with DAILY or WEEKLY only BYDAY and BYMONTH
 (and no DAILY INTERVAL that is a multiple of 7 with BYDAY, which could never match), so the only
-rules that can stay empty for long are MONTHLY and YEARLY ones, whose periods are few. tests/test_recurrence.py counts the
-periods dateutil examines for pathological rules.
+rules that can stay empty for long are MONTHLY and YEARLY ones, whose periods are few. A window
+that crosses a non-leap century year (2100) can only move by whole 400-year cycles and walks up
+to about 300 years. tests/test_recurrence.py counts the periods dateutil examines for
+pathological rules.
 
 Occurrences are computed in UTC (the API stores no time zone); each task is its own DTSTART,
 so a moved due date carries over to the occurrences after it. COUNT counts along the chain of
