@@ -37,7 +37,11 @@ def parse_aware_datetime(value) -> datetime:
 
     A time without an offset is refused rather than guessed (the API never assumes a zone).
     """
-    if not isinstance(value, str) or len(value) > 64:
+    if (
+        not isinstance(value, str)
+        or len(value) > 64
+        or not (value.isascii() and value.isprintable())
+    ):
         raise ValueError(AWARE_DATETIME)
     try:
         parsed = parse_datetime(value)

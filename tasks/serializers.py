@@ -10,13 +10,14 @@ from api.fields import StrictBooleanField, StrictCharField, StrictDateTimeField
 from .models import Task
 from .recurrence import MAX_LENGTH as MAX_RULE_LENGTH
 from .recurrence import Messages as RuleMessages
-from .recurrence import validate_recurrence
+from .recurrence import parse_rule
 from .rules import (
     MAX_TAGS,
     PRIORITY_NAMES,
     normalize_tags,
     parse_priority,
 )
+from .rules import Messages as FieldMessages
 from .schema import PRIORITY_SCHEMA, TAGS_SCHEMA
 from .selectors import TASK_ROW_FIELDS
 
@@ -26,6 +27,8 @@ TITLE_LENGTH = "Title must be between 1 and 200 characters."
 @extend_schema_field(PRIORITY_SCHEMA)
 class PriorityField(serializers.Field):
     """`"low"`, `"medium"` or `"high"`, stored as 1/2/3 (so that it orders by rank)."""
+
+    default_error_messages = {"null": FieldMessages.PRIORITY}
 
     def to_internal_value(self, data) -> int:
         return parse_priority(data)
@@ -38,11 +41,26 @@ class PriorityField(serializers.Field):
 class TagsField(serializers.Field):
     """A list of tags, normalized as rules.normalize_tags says (the messages are its)."""
 
+    default_error_messages = {"null": FieldMessages.TAGS_TYPE}
+
     def to_internal_value(self, data) -> list[str]:
         return normalize_tags(data)
 
     def to_representation(self, value) -> list[str]:
         return list(value)
+
+
+class RecurrenceField(StrictCharField):
+    """A recurrence rule as recurrence.parse_rule accepts it (its messages), or null."""
+
+    def to_internal_value(self, data) -> str:
+        value = super().to_internal_value(data)
+        if len(value) > MAX_RULE_LENGTH:
+            self.fail("max_length", max_length=MAX_RULE_LENGTH)
+        if "\x00" in value:
+            raise serializers.ValidationError("Null characters are not allowed.")
+        parse_rule(value)
+        return value
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -89,11 +107,10 @@ class TaskSerializer(serializers.ModelSerializer):
     remind_at = StrictDateTimeField(
         required=False, allow_null=True, help_text="With a UTC offset or Z."
     )
-    recurrence = StrictCharField(
+    recurrence = RecurrenceField(
         required=False,
         allow_null=True,
         max_length=MAX_RULE_LENGTH,
-        validators=[validate_recurrence],
         error_messages={
             "blank": "Recurrence must be a rule or null.",
             "max_length": RuleMessages.TOO_LONG,
