@@ -8,14 +8,15 @@ A write is one `UPDATE ... RETURNING` statement, except when it completes a recu
 then the completion, the next occurrence and the link between them are one transaction (see
 `_write`)."""
 
+import functools
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import RECURRENCE_NEEDS_DUE, Task, derived_columns
+from .models import Task, derived_columns
 from .recurrence import Messages as RuleMessages
 from .recurrence import next_occurrence
 from .rules import Priority, normalize_tags
@@ -169,9 +170,19 @@ def _spawn_condition(changes: dict) -> str | None:
     return "NOT completed AND next_occurrence_id IS NULL AND recurrence IS NOT NULL"
 
 
-def _update_owned(*, user_id, task_id: int, sets: list[str], params: list, unless: str | None):
-    """UPDATE one of the user's tasks (unless the row matches `unless`) and return it as it now
-    is, or None.
+def _rule_keeps_due_date(changes: dict) -> tuple[str, dict, str] | None:
+    """For a write that could leave a rule without a due date: the SQL the row must satisfy, the
+    filter of rows that would not, and the field to blame (None: this write cannot)."""
+    if "due_at" in changes and changes["due_at"] is None and "recurrence" not in changes:
+        return "recurrence IS NULL", {"recurrence__isnull": False}, "due_at"
+    if changes.get("recurrence") is not None and "due_at" not in changes:
+        return "due_at IS NOT NULL", {"due_at__isnull": True}, "recurrence"
+    return None
+
+
+def _update_owned(*, user_id, task_id: int, sets: list[str], params: list, where: list[str]):
+    """UPDATE one of the user's tasks (if it also matches `where`) and return it as it now is,
+    or None.
 
     One statement (`UPDATE ... RETURNING`): no read-modify-write, so a toggle can never
     undo a concurrent title edit, and only the named columns are written. Django's update()
@@ -180,7 +191,7 @@ def _update_owned(*, user_id, task_id: int, sets: list[str], params: list, unles
     (test_services.py compares them). Compiling the selector's queryset instead cost a tenth
     of a toggle's time.
     """
-    guard = f" AND NOT ({unless})" if unless else ""
+    guard = "".join(f" AND {condition}" for condition in where)
     sql = (
         f"UPDATE {Task._meta.db_table} SET {', '.join(sets)} "
         f"WHERE id = %s AND {_OWNER_COLUMN} = %s{guard} RETURNING {_COLUMNS}"
@@ -199,27 +210,38 @@ def _write(*, user_id, task_id: int, changes: dict) -> Task | None:
     concurrent completions queue behind it), the next occurrence's INSERT and the link to it.
     The next writer then sees `completed` already true and the link set, and spawns nothing;
     the unique `previous_occurrence` column refuses a second occurrence in the database too.
+
+    A write that would leave a rule without a due date is held back the same way (then a 422),
+    rather than left to the database's check constraint: a failed statement would break the
+    transaction of a caller that writes several tasks in one.
     """
     now = timezone.now()
     sets, params = _assignments(changes, now)
+    update = functools.partial(
+        _update_owned, user_id=user_id, task_id=task_id, sets=sets, params=params
+    )
+    rule_guard = _rule_keeps_due_date(changes)
+    keep = [rule_guard[0]] if rule_guard else []
     spawn_if = _spawn_condition(changes)
-    try:
-        task = _update_owned(
-            user_id=user_id, task_id=task_id, sets=sets, params=params, unless=spawn_if
-        )
-        if task is not None or spawn_if is None:
-            return task
-        with transaction.atomic():
-            task = _update_owned(
-                user_id=user_id, task_id=task_id, sets=sets, params=params, unless=None
-            )
-            if task is not None and task.completed_at == now and task.next_occurrence_id is None:
-                _spawn_next(task, now)
-            return task
-    except IntegrityError as exc:
-        if RECURRENCE_NEEDS_DUE not in str(exc):
-            raise
-        raise _needs_due("due_at" if "due_at" in changes else "recurrence") from None
+    task = update(where=[*keep, f"NOT ({spawn_if})"] if spawn_if else keep)
+    if task is None and rule_guard:
+        _refuse_rule_without_due_date(user_id=user_id, task_id=task_id, guard=rule_guard)
+    if task is not None or spawn_if is None:
+        return task
+    with transaction.atomic():
+        task = update(where=keep)
+        if task is not None and task.completed_at == now and task.next_occurrence_id is None:
+            _spawn_next(task, now)
+    if task is None and rule_guard:  # changed meanwhile
+        _refuse_rule_without_due_date(user_id=user_id, task_id=task_id, guard=rule_guard)
+    return task
+
+
+def _refuse_rule_without_due_date(*, user_id, task_id: int, guard) -> None:
+    """The 422 for a write the rule guard held back (and nothing when there is no such task)."""
+    _, violated, field = guard
+    if Task.objects.filter(pk=task_id, user_id=user_id, **violated).exists():
+        raise _needs_due(field)
 
 
 def _spawn_next(task: Task, now) -> None:
