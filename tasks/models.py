@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from .recurrence import MAX_LENGTH as MAX_RULE_LENGTH
+from .recurrence import Messages as RuleMessages
 from .recurrence import validate_recurrence
 from .rules import Priority, check_due_datetime, fold, normalize_tags, tag_keys
 
@@ -93,6 +94,7 @@ class Task(models.Model):
             models.CheckConstraint(
                 condition=models.Q(recurrence__isnull=True) | models.Q(due_at__isnull=False),
                 name=RECURRENCE_NEEDS_DUE,
+                violation_error_message=RuleMessages.NEEDS_DUE,
             ),
         ]
 

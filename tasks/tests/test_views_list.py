@@ -7,8 +7,15 @@ import pytest
 from django.utils import timezone
 
 from tasks.factories import TaskFactory
-from tasks.filters import DATETIME, NO_NUL, ORDERING, PRIORITIES, REPEATED, SEARCH_LENGTH
-from tasks.filters import TRUE_FALSE
+from tasks.filters import (
+    DATETIME,
+    NO_NUL,
+    ORDERING,
+    PRIORITIES,
+    REPEATED,
+    SEARCH_LENGTH,
+    TRUE_FALSE,
+)
 from tasks.rules import Messages, Priority
 from testing.snapshot import stored
 
@@ -30,7 +37,8 @@ def planned(user, other_user):
     """Tasks with every combination that the filters tell apart (and someone else's)."""
     past = timezone.now() - timedelta(days=1)
     made = [
-        TaskFactory(user=user, title="a high work", priority=Priority.HIGH, tags=["Work"], due_at=T0),
+        TaskFactory(user=user, title="a high work", priority=Priority.HIGH, tags=["Work"],
+                    due_at=T0),
         TaskFactory(user=user, title="b low home", priority=Priority.LOW, tags=["home", "work"],
                     due_at=T0 + timedelta(days=1)),
         TaskFactory(user=user, title="c overdue", priority=Priority.MEDIUM, tags=["errands"],
