@@ -20,6 +20,7 @@ from accounts.permissions import USER_ID, IsPathUser
 
 from .exceptions import InvalidTaskId, TaskNotFound
 from .filters import TaskFilter, TaskFilterBackend, TaskOrderingFilter, TaskSearchFilter
+from .schema import FILTER_PARAMETERS
 from .selectors import task_list, task_row, task_rows, task_tag_counts
 from .serializers import (
     TagCountSerializer,
@@ -94,6 +95,7 @@ def _docs(summary: str, *, sends=(), result: dict | None = None, links=True, **s
         "`meta.previous` keep every parameter.",
         result={},
         links=False,
+        parameters=FILTER_PARAMETERS,
     ),
     create=_docs(
         "Create a task",
