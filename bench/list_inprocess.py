@@ -7,7 +7,8 @@ The second form starts `--serve` in each tree (with that tree's code and a datab
 DATABASE_URL with `_a` / `_b` appended to the name), then alternates rounds between them and
 prints the best round of each (ms per request): interleaving and best-of keep the VM's noise
 out of the comparison. Each tree's database gets one user with 100 tasks that all match the
-filtered query, so both queries render 100 rows.
+filtered query, so both queries render 100 rows (BENCH_DEFAULTS=1: rows with every planning field
+at its default, and only the unfiltered list).
 """
 
 import os
@@ -40,7 +41,7 @@ def serve() -> None:
     Task.objects.all().delete()
     User.objects.filter(email="bench-list@example.com").delete()
     user = User.objects.create(email="bench-list@example.com")
-    planned = hasattr(Task, "tag_keys")
+    planned = hasattr(Task, "tag_keys") and not os.environ.get("BENCH_DEFAULTS")
     for n in range(100):
         extra = {}
         if planned:
@@ -89,6 +90,8 @@ def compare(old: str, new: str, rounds: int, requests: int) -> None:
         )
         assert procs[name].stdout.readline().strip() == "ready"
     runs = [("old", "plain"), ("new", "plain"), ("new", "filtered")]
+    if os.environ.get("BENCH_DEFAULTS"):  # new rows with every planning field at its default
+        runs = runs[:2]
     best = {run: float("inf") for run in runs}
     for _ in range(rounds):
         for name, query in runs:

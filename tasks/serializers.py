@@ -172,7 +172,9 @@ def _iso_utc(value) -> str | None:
     """DRF's ISO 8601 rendering of an aware UTC datetime: `...Z`."""
     if value is None:
         return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if value.tzinfo is not UTC:  # what the database gives is UTC already
+        value = value.astimezone(UTC)
+    return value.isoformat().replace("+00:00", "Z")
 
 
 class TaskRowSerializer(serializers.BaseSerializer):

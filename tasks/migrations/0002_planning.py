@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='task',
             name='next_occurrence',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tasks.task'),
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tasks.task'),
         ),
         migrations.AddField(
             model_name='task',
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='task',
             name='tags',
-            field=models.JSONField(blank=True, default=list, validators=[tasks.models.validate_tags]),
+            field=tasks.models.TagListField(blank=True, default=list, validators=[tasks.models.validate_tags]),
         ),
         migrations.AddField(
             model_name='task',
