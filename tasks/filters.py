@@ -44,13 +44,18 @@ ORDERING = (
 # --- Form fields: what one parameter accepts ------------------------------------------------
 
 
+class Repeated(list):
+    """The values of a query parameter that was given more than once."""
+
+
 class OneValueInput(forms.TextInput):
-    """Reads a parameter given once; a repeated one comes through as a list (then refused)."""
+    """Reads a query parameter given once; a repeated one comes as Repeated (then refused). From
+    a plain dict, the value as it is (a JSON filter object may hold lists and booleans)."""
 
     def value_from_datadict(self, data, files, name):
         if hasattr(data, "getlist"):
             values = data.getlist(name)
-            return None if not values else values[0] if len(values) == 1 else values
+            return None if not values else values[0] if len(values) == 1 else Repeated(values)
         return data.get(name)
 
 
@@ -63,7 +68,7 @@ class ParameterField(forms.Field):
     def clean(self, value):
         if value is None:
             return None
-        if isinstance(value, list):
+        if isinstance(value, Repeated):
             raise ValidationError(self.error_messages["repeated"], code="repeated")
         if isinstance(value, str) and "\x00" in value:
             raise ValidationError(NO_NUL, code="null_characters_not_allowed")
@@ -77,8 +82,10 @@ class TrueFalseField(ParameterField):
     default_error_messages = {"invalid": TRUE_FALSE}
 
     def parse(self, value) -> bool:
-        if value in ("true", "false", True, False):
-            return value in ("true", True)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value in ("true", "false"):
+            return value == "true"
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
@@ -87,7 +94,11 @@ class PriorityListField(ParameterField):
 
     def parse(self, value) -> list[int]:
         names = value.split(",") if isinstance(value, str) else value
-        if not isinstance(names, list) or not names or not set(names) <= PRIORITY_VALUES.keys():
+        if (
+            not isinstance(names, list)
+            or not names
+            or not all(isinstance(name, str) and name in PRIORITY_VALUES for name in names)
+        ):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return sorted({PRIORITY_VALUES[name] for name in names})
 

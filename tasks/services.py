@@ -66,7 +66,7 @@ def task_create(
     """Create a task for `user` (created completed, it does not spawn an occurrence)."""
     if recurrence is not None and due_at is None:
         raise _needs_due("recurrence")
-    fields = {"title": title, "description": description, "tags": normalize_tags(list(tags))}
+    fields = {"title": title, "description": description, "tags": normalize_tags(tags)}
     task = Task(
         user=user,
         completed=completed,

@@ -219,3 +219,30 @@ def test_deleting_a_user_deletes_their_tasks(user, other_user, old_task):
     user.delete()
 
     assert list(Task.objects.all()) == [keep]
+
+
+# --- planning fields ------------------------------------------------------------------------------
+
+
+def test_task_create_refuses_tags_that_are_not_a_list(user):
+    with pytest.raises(ValidationError) as caught:
+        task_create(user=user, title="t", tags="work")
+
+    assert caught.value.messages == ["Tags must be a list of strings."]
+    assert not Task.objects.exists()
+
+
+def test_task_create_normalizes_tags_and_derives_the_search_columns(user):
+    task = task_create(user=user, title="ÉCOLE", description="Straße", tags=[" Work ", "WORK"])
+
+    task.refresh_from_db()
+    assert (task.tags, task.tag_keys) == (["Work"], ",work,")
+    assert (task.title_folded, task.description_folded) == ("école", "strasse")
+
+
+def test_task_update_keeps_the_derived_columns_in_step(user, old_task):
+    task_update(user=user, task_id=old_task.pk, title="NEW Title", tags=["Home"])
+
+    old_task.refresh_from_db()
+    assert (old_task.title_folded, old_task.description_folded) == ("new title", "kept")
+    assert old_task.tag_keys == ",home,"
