@@ -10,9 +10,16 @@ BEFORE = [("tasks", "0001_initial"), ("accounts", "0001_initial")]
 AFTER = [("tasks", "0004_planning_constraints")]
 
 
+@pytest.fixture
+def executor():
+    """A migration executor; every app is migrated back to its latest state afterwards."""
+    yield MigrationExecutor(connection)
+    latest = MigrationExecutor(connection)
+    latest.migrate(latest.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_existing_tasks_are_kept_and_completed_ones_get_their_completed_at():
-    executor = MigrationExecutor(connection)
+def test_existing_tasks_are_kept_and_completed_ones_get_their_completed_at(executor):
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps
     user = old.get_model("accounts", "User").objects.create(email="old@example.com")
@@ -22,9 +29,9 @@ def test_existing_tasks_are_kept_and_completed_ones_get_their_completed_at():
     stamp = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
     Task.objects.filter(pk=done.pk).update(updated_at=stamp)
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(AFTER)
-    Task = executor.loader.project_state(AFTER).apps.get_model("tasks", "Task")
+    forward = MigrationExecutor(connection)  # a fresh graph state after migrating back
+    forward.migrate(AFTER)
+    Task = forward.loader.project_state(AFTER).apps.get_model("tasks", "Task")
     rows = {t.pk: t for t in Task.objects.all()}
 
     assert set(rows) == {done.pk, open_.pk}
