@@ -9,9 +9,10 @@ as a fraction of the floor's and its p95 as a multiple of the peer's, both from 
 
 `Little` checks wrk's latencies against Little's law: with every connection always waiting for
 an answer (wrk's closed loop), the mean latency must be connections / (requests/s). Far from
-1.00 the latency columns are not to be trusted: above (`!`), wrk's clock runs on across the
-reconnects of a server that closes every connection (gunicorn's sync worker); below (`!`), some
-connections were starved and their requests never finished, so wrk never counted them.
+1.00 the latency columns are not to be trusted: above (`!`), wrk's histogram disagrees with its
+own request count (seen with very short requests at one connection on a loaded machine);
+below (`!`), some connections were starved or the server stalled, and wrk never counted the
+requests that did not finish.
 Standard library only.
 """
 

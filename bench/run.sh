@@ -30,7 +30,8 @@
 # processes of every project server), DATABASE_URL (postgres .../todo_bench; the floor and peer
 # use FLOOR_DATABASE_URL .../floor_bench and PEER_DATABASE_URL .../peer_bench, all created if
 # missing), BASE_PORT (8090), PROFILE (scenarios to profile with py-spy after the measurements,
-# on PROFILE_SERVER, the first project server), GUNICORN_MAX_REQUESTS (0: no recycling).
+# on PROFILE_SERVER, the first project server; PROFILE_MODE gil (default: where the CPU goes)
+# or wall (every thread, waits included)), GUNICORN_MAX_REQUESTS (0: no recycling).
 # `filtered` (?completed=false&ordering=-priority,due_at) runs only on a project that validates
 # `ordering` (a bogus field is a 422), and not on the floor or peer; `health` not on the floor.
 # Needs wrk (Debian: apt-get install wrk) and psql for PostgreSQL.
@@ -282,14 +283,17 @@ fi
 if [ -n "$PROFILE" ]; then
   target=${PROFILE_SERVER:-$PROJECT_SERVER}
   for scenario in $PROFILE; do
-    raw="$OUT/profile-${target//:/-}-$scenario.txt"
-    "$SERVERS_VENV/bin/py-spy" record --pid "${PID[$target]}" --subprocesses --rate 250 \
+    raw="$OUT/profile-${target//:/-}-$scenario-${PROFILE_MODE:-gil}.txt"
+    # gil: only the thread holding the GIL, i.e. where the process's CPU goes (with several
+    # threads the others mostly wait for PostgreSQL); wall: every thread, waits included.
+    gil=(); [ "${PROFILE_MODE:-gil}" = gil ] && gil=(--gil)
+    "$SERVERS_VENV/bin/py-spy" record --pid "${PID[$target]}" --subprocesses --rate 250 "${gil[@]}" \
       --duration "$DURATION" --format raw --output "$raw" >/dev/null 2>&1 &
     spy=$!
     sleep 1  # py-spy attaches
     wrk_run "$target" "$scenario" 16 "$((DURATION - 1))" >/dev/null
     wait "$spy" || true
-    echo; echo "profile of $target, $scenario, 16 connections (py-spy, $raw):"
+    echo; echo "profile of $target, $scenario, 16 connections (py-spy, ${PROFILE_MODE:-gil}, $raw):"
     python3 bench/profile_summary.py "$raw"
   done
 fi
