@@ -180,6 +180,8 @@ def _granian_command(port: int, workers: int, threads: int) -> list[str]:
         f"--port={port}",
         f"--workers={workers}",
         f"--blocking-threads={threads}",
+        "--http=1",
+        "--http1-header-read-timeout=5000",
         "--no-ws",
         "--respawn-failed-workers",
         "--log-level=warning",
