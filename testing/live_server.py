@@ -177,6 +177,32 @@ def _gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
     ]
 
 
+def _granian_command(port: int, workers: int, threads: int) -> list[str]:
+    """granian's WSGI server, tried in place of gunicorn with `LIVE_SERVER=granian` (issue 14)."""
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface=wsgi",
+        "--host=127.0.0.1",
+        f"--port={port}",
+        f"--workers={workers}",
+        f"--blocking-threads={threads}",
+        "--http=1",
+        "--http1-header-read-timeout=5000",
+        "--no-ws",
+        "--respawn-failed-workers",
+        "--log-level=warning",
+        "todo_project.wsgi:application",
+    ]
+
+
+def _server_command(port: int, workers: int, threads: int) -> list[str]:
+    if os.environ.get("LIVE_SERVER") == "granian":
+        return _granian_command(port, workers, threads)
+    return _gunicorn_command(port, workers, threads)
+
+
 @contextmanager
 def live_server_process(
     *,
@@ -195,7 +221,7 @@ def live_server_process(
     server_env = _server_env(env)
     with tempfile.NamedTemporaryFile(prefix="live-server-", suffix=".log", delete=False) as log:
         process = subprocess.Popen(
-            _gunicorn_command(port, workers, threads),
+            _server_command(port, workers, threads),
             cwd=BASE_DIR,
             env=server_env,
             stdin=subprocess.DEVNULL,
