@@ -149,6 +149,24 @@ def process_env(**overrides: str) -> dict:
     return env
 
 
+def shared_sqlite_env(directory: Path, **overrides: str) -> dict:
+    """The environment of servers sharing a fresh SQLite database in `directory`, migrated.
+
+    For tests whose servers need a database of their own on either suite (SQLite or
+    PostgreSQL): `process_env` with DATABASE_URL set, and `overrides` on top.
+    """
+    env = process_env(DATABASE_URL=f"sqlite:///{directory / 'db.sqlite3'}", **overrides)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return env
+
+
 def _server_env(overrides: dict | None) -> dict:
     env = process_env(**(overrides or {}))
     if "DATABASE_URL" not in env:  # only now: database_url() needs PostgreSQL
