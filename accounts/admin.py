@@ -12,10 +12,6 @@ from django.utils.http import urlencode
 
 from .models import User
 
-admin.site.site_header = "Todo API administration"
-admin.site.site_title = "Todo API admin"
-admin.site.index_title = "Users and tasks"
-
 
 class UserCreationForm(AdminUserCreationForm):
     """Add a user by email; a password is optional (without one, the user signs in by token)."""

@@ -69,9 +69,7 @@ def test_mint_token_for_new_uuid_creates_that_user_in_lower_case(debug_mode):
     assert "email" not in claims
 
 
-@pytest.mark.parametrize(
-    "user_id", ["k3Yq9XwJ2mP7vR4tL8nB1cZ6hF0dS5aG", "auth0|alice@example.com"]
-)
+@pytest.mark.parametrize("user_id", ["k3Yq9XwJ2mP7vR4tL8nB1cZ6hF0dS5aG", "auth0|alice@example.com"])
 def test_mint_token_by_id_takes_any_id_even_one_that_looks_like_an_email(debug_mode, user_id):
     token, err = mint("--id", user_id, "--name", "Ida")
 
