@@ -99,8 +99,7 @@ class JWKSClient(PyJWKClient):
             lifespan=lifespan,
             timeout=timeout,
             headers={"Accept": "application/json"},
-            cooldown_duration=MIN_REFETCH_INTERVAL,
-        )
+        )  # its cooldown is unused: get_signing_key below paces the fetches
         self._attempted_at: float | None = None  # when the last fetch started (monotonic)
         self._completed_at: float | None = None  # ... and when it ended
         self._attempt_failed = False

@@ -72,6 +72,8 @@ def _update_profile(user: User, changes: dict) -> None:
         with transaction.atomic():
             User.objects.filter(pk=user.pk).update(**changes)
     except IntegrityError:  # the unique lower(email) index: someone else has that address
+        if "email" not in changes:
+            raise
         del changes["email"]
         if changes:
             User.objects.filter(pk=user.pk).update(**changes)

@@ -24,7 +24,9 @@ INVALID_SUBJECT = (
     "Token 'sub' claim must be a string of 1 to 255 characters without control characters "
     "or '/' (it is the user's id)."
 )
-NOT_ACCEPTED = "Token algorithm is not accepted (HS256, and EdDSA, ES256, RS256 from a JWKS, are)."
+NOT_ACCEPTED = (
+    "Token algorithm is not accepted (accepted: HS256; EdDSA, ES256, RS256 from the JWKS)."
+)
 
 
 def _named(value: object) -> str:

@@ -476,7 +476,7 @@ def test_an_algorithm_outside_the_allow_list_is_401(alg, make_key, jwks_server, 
 
     assert reason(response) == "algorithm_not_allowed"
     assert error(response)["message"] == (
-        "Token algorithm is not accepted (HS256, and EdDSA, ES256, RS256 from a JWKS, are)."
+        "Token algorithm is not accepted (accepted: HS256; EdDSA, ES256, RS256 from the JWKS)."
     )
     assert jwks_server.fetches == 0
 
