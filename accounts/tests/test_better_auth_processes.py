@@ -87,6 +87,6 @@ def test_a_default_id_user_rotation_and_an_outage_on_two_processes(setup):
     back = time.monotonic()
     while statuses(answers := on_both(servers, third["token"])) != [200, 200]:
         assert set(statuses(answers)) <= {200, 503}
-        assert time.monotonic() - back < 1.2, "not recovered within a second"
+        assert time.monotonic() - back < 1.5, "not recovered within a second"
         time.sleep(0.05)
     assert {r.json()["data"]["id"] for r in answers} == {user_id}

@@ -347,12 +347,12 @@ def test_the_issuer_going_down_right_after_a_fetch_and_back_recovers_within_a_se
     jwks_server.start()
     back = time.monotonic()
     while (response := get_me(rotated.sign(claims()))).status_code == 503:
-        assert time.monotonic() - back < 1.2, "not recovered within a second"
+        assert time.monotonic() - back < 1.3, "not recovered within a second"
         assert response["Retry-After"] == "1"
         time.sleep(0.05)
 
     assert response.status_code == 200
-    assert time.monotonic() - back < 1.2
+    assert time.monotonic() - back < 1.3
 
 
 @pytest.mark.parametrize(

@@ -88,7 +88,7 @@ def test_rotation_and_an_outage_seen_by_two_processes(two_servers, issuer, make_
         assert set(statuses) <= {200, 503}
         time.sleep(0.05)
     assert statuses == [200, 200]
-    assert time.monotonic() - back < 1.2
+    assert time.monotonic() - back < 1.5
 
 
 def test_a_flood_of_made_up_kids_on_two_processes_costs_about_a_fetch_a_second_each(
