@@ -15,7 +15,7 @@ TITLE_LENGTH = "Title must be between 1 and 200 characters."
 class TaskSerializer(serializers.ModelSerializer):
     """A task; `id`, `user_id` and the timestamps are read-only (ignored when sent)."""
 
-    user_id = serializers.UUIDField(read_only=True)
+    user_id = serializers.CharField(read_only=True, max_length=255)  # the owner's id (`sub`)
     title = StrictCharField(
         max_length=200,
         error_messages={

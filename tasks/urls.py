@@ -15,5 +15,5 @@ def _router(basename: str) -> SimpleRouter:
 
 urlpatterns = [
     *_router("task").urls,
-    re_path(r"^(?P<user_id>[^/]+)/", include(_router("user-task").urls)),
+    re_path(r"^(?P<user_id>[^/]*)/", include(_router("user-task").urls)),  # empty: a 422
 ]

@@ -12,6 +12,7 @@ export type User = Schemas["User"];
 export type TokenBundle = Schemas["TokenBundle"];
 export type ErrorResponse = Schemas["ErrorResponse"];
 export type ErrorCode = Schemas["ErrorCode"];
+export type AuthReason = Schemas["AuthReason"];
 
 export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
@@ -84,9 +85,14 @@ const routes = {
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly error: Schemas["Error"],
+    readonly error: Schemas["Error"] | Schemas["AuthError"],
   ) {
     super(`${status} ${error.code}: ${error.message}`);
+  }
+
+  /** Why a 401 refused the request (`expired`: get a new token; others: a bug or sign in). */
+  get reason(): AuthReason | undefined {
+    return this.status === 401 ? (this.error as Schemas["AuthError"]).details.reason : undefined;
   }
 }
 
@@ -187,6 +193,13 @@ export async function tour(baseUrl: string, email: string, password: string) {
   const user_tasks_destroy = await api.call("user_tasks_destroy", { path: theirs });
   const tasks_destroy = await api.call("tasks_destroy", { path: id });
 
+  let unauthenticated: AuthReason | undefined;
+  try {
+    await anon.call("auth_me");
+  } catch (error) {
+    if (error instanceof ApiError) unauthenticated = error.reason; // "missing_token"
+  }
+
   let notFound: ErrorCode | undefined;
   try {
     await api.call("tasks_retrieve", { path: id });
@@ -227,7 +240,17 @@ export async function tour(baseUrl: string, email: string, password: string) {
     user_tasks_destroy,
   };
   const messages: string[] = [health.message, tasks_create.message, user_tasks_list.message];
-  return { results, total, next, titles, done, notFound, messages, status: health.data.status };
+  return {
+    results,
+    total,
+    next,
+    titles,
+    done,
+    notFound,
+    unauthenticated,
+    messages,
+    status: health.data.status,
+  };
 }
 
 /** Calls the schema must reject: each line below has to be a type error. Never run. */
@@ -248,6 +271,8 @@ export function rejectedCalls(api: TodoClient): void {
   void api.call("tasks_archive");
   // @ts-expect-error: the list's `meta` has no `total` (it is `count`)
   void api.call("tasks_list").then((page) => page.meta.total);
+  // @ts-expect-error: a 401's reason is one of the vocabulary's words
+  void api.call("auth_me").catch((e: ApiError) => e.reason === "token_expired");
   // @ts-expect-error: a task's `id` is read-only
   void api.call("tasks_retrieve", { path: { task_id: 1 } }).then((r) => (r.data.id = 2));
 }
