@@ -1,6 +1,9 @@
 """Shared fixtures: API clients, users and real HS256 tokens signed with BETTER_AUTH_SECRET."""
 
+import json
+import logging
 import uuid
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
@@ -57,8 +60,9 @@ def client_for(make_token):
 
 
 @pytest.fixture
-def new_user_id() -> uuid.UUID:
-    return uuid.uuid4()
+def new_user_id() -> str:
+    """An id nobody has: a UUID as a token's `sub` carries it (the user's id is text)."""
+    return str(uuid.uuid4())
 
 
 @pytest.fixture
@@ -68,3 +72,18 @@ def postgres_only(db):
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)")
+
+
+@pytest.fixture
+def log_lines():
+    """What the real console handler (JSON formatter, request-id filter) writes, as parsed lines."""
+    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+    buffer = StringIO()
+    previous = handler.setStream(buffer)
+
+    def lines() -> list[dict]:
+        return [json.loads(line) for line in buffer.getvalue().splitlines()]
+
+    lines.text = buffer.getvalue  # type: ignore[attr-defined]
+    yield lines
+    handler.setStream(previous)

@@ -8,12 +8,9 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from .models import User
-
-admin.site.site_header = "Todo API administration"
-admin.site.site_title = "Todo API admin"
-admin.site.index_title = "Users and tasks"
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -88,7 +85,7 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_display_links = ("email", "name")
     list_filter = ("is_active", "is_staff", "is_superuser", PasswordFilter, "created_at")
-    search_fields = ("email", "name")
+    search_fields = ("=id", "email", "name")  # the id exactly (any letter case), as tokens carry it
     ordering = ("-created_at",)
     date_hierarchy = "created_at"
     empty_value_display = "(none)"
@@ -125,4 +122,4 @@ class UserAdmin(DjangoUserAdmin):
 
 def _tasks_url(user: User) -> str:
     """The task changelist filtered to this user's tasks."""
-    return f"{reverse('admin:tasks_task_changelist')}?user__id__exact={user.pk}"
+    return f"{reverse('admin:tasks_task_changelist')}?{urlencode({'user__id__exact': user.pk})}"

@@ -1,12 +1,13 @@
-"""Bearer JWT authentication: verify the token, then find or lazily create the user by `sub`."""
+"""Bearer JWT authentication: header -> verified claims -> user (found, or created from `sub`).
 
-import functools
-import time
-import uuid
-from types import MappingProxyType
+`authenticate_bearer` is the whole check, callable outside DRF (the MCP endpoint reuses it);
+SubClaimJWTAuthentication is DRF's face of it. Every refusal is an exception that api.errors
+turns into the contract's answer: InvalidToken or AccountDisabled (401, with a reason) or
+IssuerUnavailable (503).
+"""
 
-import jwt
-from django.conf import settings
+from collections.abc import Mapping
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -15,156 +16,60 @@ from api.db import with_reconnect
 from .exceptions import AccountDisabled, InvalidToken
 from .models import User
 from .services import user_get_or_create_from_sub
-
-# Never `none`, and HS* only with our shared secret: the algorithm picks the key, not the token.
-SHARED_SECRET_ALGORITHMS = frozenset({"HS256"})
-ASYMMETRIC_ALGORITHMS = frozenset({"EdDSA", "ES256", "RS256"})
-MAX_TOKEN_LENGTH = 8192
-SUB_NOT_A_UUID = "Token 'sub' claim must be a UUID (the user's id)."
-
-_FAILURES: list[tuple[type[Exception], str]] = [
-    (jwt.ExpiredSignatureError, "Token has expired."),
-    (jwt.ImmatureSignatureError, "Token is not yet valid."),
-    (jwt.InvalidIssuerError, "Token has the wrong issuer."),
-    (jwt.InvalidAudienceError, "Token has the wrong audience."),
-    (jwt.MissingRequiredClaimError, "Token is missing a required claim."),
-    (jwt.InvalidSignatureError, "Token signature is invalid."),
-    # PyJWT itself refuses a `sub` that is not a string (a number, a list...).
-    (jwt.exceptions.InvalidSubjectError, SUB_NOT_A_UUID),
-]
+from .tokens import subject, verify_access_token
 
 
-def _signing_key(header: dict):
-    """The key that may verify a token with this header (the JWKS seam for asymmetric tokens)."""
-    alg = header.get("alg")
-    if not isinstance(alg, str):  # a list or an object is unhashable: a 500 before this check
-        raise InvalidToken("Token algorithm is not accepted.")
-    if alg in SHARED_SECRET_ALGORITHMS:
-        return settings.BETTER_AUTH_SECRET
-    if alg in ASYMMETRIC_ALGORITHMS and settings.JWT_JWKS_URL:
-        from .jwks import jwks_signing_key  # only deployments with a JWKS need it
-
-        return jwks_signing_key(header)
-    raise InvalidToken("Token algorithm is not accepted.")
-
-
-def verify_access_token(raw: str) -> dict:
-    """Verified claims of an access token; InvalidToken for every way a token can be bad.
-
-    A token that verified once is remembered (per process, with the configuration it was
-    checked under) until it expires: a client sends the same token on every request, and
-    parsing plus signature checking was a tenth of a small request's time. Only successes
-    are remembered, keyed by the exact token text, so a changed byte is verified afresh.
-    """
-    if len(raw) > MAX_TOKEN_LENGTH:
-        raise InvalidToken("Token is too long.")
-    config = (
-        settings.BETTER_AUTH_SECRET,
-        settings.JWT_JWKS_URL,
-        settings.JWT_ISSUER,
-        settings.JWT_AUDIENCE,
-        settings.JWT_LEEWAY_SECONDS,
-    )
-    claims = _verify_cached(raw, config)
-    if claims["exp"] + settings.JWT_LEEWAY_SECONDS < time.time():
-        raise InvalidToken("Token has expired.")
-    return claims
-
-
-@functools.lru_cache(maxsize=4096)
-def _verify_cached(raw: str, config: tuple) -> dict:
-    # `config` is only part of the cache key: a settings change never reuses an old verdict.
-    claims = _verify(raw)
-    return MappingProxyType(claims)
-
-
-def _verify(raw: str) -> dict:
+def bearer_token(header: bytes | str) -> str | None:
+    """The token of a `Bearer` header (scheme case-insensitive); None for no or another scheme."""
+    if isinstance(header, str):  # outside DRF (WSGI headers are latin-1 text already)
+        header = header.encode("latin-1", "replace")
+    parts = header.split()
+    if not parts or parts[0].lower() != b"bearer":
+        return None
+    if len(parts) != 2:
+        raise InvalidToken("Authorization header must be 'Bearer <token>'.", reason="malformed")
     try:
-        header = jwt.get_unverified_header(raw)
-    except jwt.InvalidTokenError:
-        raise InvalidToken("Token is malformed.") from None
-    key = _signing_key(header)
-    try:
-        claims = jwt.decode(
-            raw,
-            key,
-            algorithms=[header["alg"]],
-            leeway=settings.JWT_LEEWAY_SECONDS,
-            issuer=settings.JWT_ISSUER,
-            audience=settings.JWT_AUDIENCE,
-            options={
-                "require": ["exp", "sub"],
-                "verify_aud": bool(settings.JWT_AUDIENCE),
-            },
+        return parts[1].decode("ascii")
+    except UnicodeDecodeError:
+        raise InvalidToken("Token is malformed.", reason="malformed") from None
+
+
+def user_for_claims(claims: Mapping) -> User:
+    """The active user the verified claims name, created (or its profile updated) from them."""
+    user = with_reconnect(
+        lambda: user_get_or_create_from_sub(
+            user_id=subject(claims), email=claims.get("email"), name=claims.get("name")
         )
-    except jwt.InvalidTokenError as exc:
-        message = next((m for cls, m in _FAILURES if isinstance(exc, cls)), None)
-        raise InvalidToken(message) from None
-    if isinstance(claims["exp"], bool) or not isinstance(claims["exp"], int | float):
-        # A NumericDate: PyJWT also takes "9999999999" (then a 500 in the expiry arithmetic).
-        raise InvalidToken()
-    if claims.get("token_type", "access") != "access":
-        raise InvalidToken("A refresh token cannot be used as an access token.")
-    return claims
+    )
+    if not user.is_active:
+        raise AccountDisabled()
+    return user
 
 
-def user_id_from_claims(claims: dict) -> uuid.UUID:
-    """The `sub` claim as a UUID (it is the user's id)."""
-    sub = claims.get("sub")
-    try:
-        if not isinstance(sub, str):
-            raise ValueError
-        return uuid.UUID(sub)
-    except ValueError:
-        raise InvalidToken(SUB_NOT_A_UUID) from None
+def authenticate_bearer(header: bytes | str) -> tuple[User, Mapping] | None:
+    """(user, claims) for an `Authorization` header; None when it carries no Bearer token."""
+    raw = bearer_token(header)
+    if raw is None:
+        return None
+    claims = verify_access_token(raw)
+    return user_for_claims(claims), claims
 
 
 class SubClaimJWTAuthentication(BaseAuthentication):
     """`Authorization: Bearer <jwt>`; the first request with an unknown `sub` creates the user.
 
     DRF's BaseAuthentication, not simplejwt's JWTAuthentication: simplejwt verifies one
-    algorithm with one key, and tokens here are HS256 or come from a JWKS (verify_access_token).
+    algorithm with one key, and tokens here are HS256 or come from a JWKS (accounts.tokens).
     """
 
     def authenticate(self, request):
-        raw = self.get_raw_token(get_authorization_header(request))
-        if raw is None:
-            return None
-        claims = self.get_validated_token(raw)
-        user = self.get_user(claims)
-        request._request.api_user_id = user.pk  # for the access log
-        return user, claims
+        result = authenticate_bearer(get_authorization_header(request))
+        if result is not None:
+            request._request.api_user_id = result[0].pk  # for the access log
+        return result
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'  # a 401, not a 403, with WWW-Authenticate
-
-    def get_raw_token(self, header: bytes) -> str | None:
-        """The token of a `Bearer` header (scheme case-insensitive); None for no or other scheme."""
-        parts = header.split()
-        if not parts or parts[0].lower() != b"bearer":
-            return None
-        if len(parts) != 2:
-            raise InvalidToken("Authorization header must be 'Bearer <token>'.")
-        try:
-            return parts[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise InvalidToken("Token is malformed.") from None
-
-    def get_validated_token(self, raw_token: str) -> dict:
-        return verify_access_token(raw_token)
-
-    def get_user(self, validated_token: dict) -> User:
-        user_id = user_id_from_claims(validated_token)
-        user = with_reconnect(
-            lambda: user_get_or_create_from_sub(
-                user_id=user_id,
-                email=validated_token.get("email"),
-                name=validated_token.get("name"),
-            )
-        )
-        if not user.is_active:
-            raise AccountDisabled()
-        return user
 
 
 class BearerJWTScheme(OpenApiAuthenticationExtension):
@@ -181,6 +86,9 @@ class BearerJWTScheme(OpenApiAuthenticationExtension):
             "description": (
                 "An access token: from POST /api/auth/signin (or signup, refresh), "
                 "`manage.py mint_token`, or a Better Auth frontend (HS256 with the shared "
-                "secret, or EdDSA/ES256/RS256 from its JWKS). `sub` is the user's id."
+                "secret, or EdDSA/ES256/RS256 from its JWKS). `sub` is the user's id: 1 to "
+                "255 characters without control characters or `/` (a UUID in any letter case "
+                "is the same user). A refused token is a 401 whose `error.details.reason` "
+                "says why."
             ),
         }

@@ -10,7 +10,8 @@ from api.errors import (
 
 
 class InvalidToken(AuthenticationError):
-    """A token that is not a valid access (or, for refresh and signout, refresh) token."""
+    """A token that is not a valid access (or, for refresh and signout, refresh) token; its
+    `reason` (api.errors.AUTH_REASONS) says why."""
 
     default_code = "INVALID_TOKEN"
 
@@ -38,11 +39,16 @@ class NotYourUserId(Forbidden):
 
 
 class InvalidUserId(InvalidParameter):
-    default_detail = {"user_id": ["Must be a valid UUID."]}
+    default_detail = {
+        "user_id": ["Must be 1 to 255 characters without control characters (the user's id)."]
+    }
 
 
 class IssuerUnavailable(ServiceUnavailable):
+    """The issuer's key set cannot be had (unreachable, too slow, or not a key set): a 503."""
+
     default_detail = "The token issuer cannot be reached; try again shortly."
+    wait = 1  # Retry-After: a new fetch may start a second after the last one
 
 
 class SignInUnavailable(ServiceUnavailable):

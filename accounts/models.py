@@ -1,11 +1,11 @@
-"""The user: a UUID (the token's `sub`), an optional case-insensitively unique email, a name."""
-
-import uuid
+"""The user: its id (the token's `sub`), an optional case-insensitively unique email, a name."""
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+
+from .ids import MAX_LENGTH, new_user_id
 
 
 class UserManager(BaseUserManager):
@@ -37,7 +37,11 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person: created by signup, or lazily from the first valid token with a new `sub`."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The token's `sub` as the issuer wrote it (accounts.ids); a new UUID for signups here.
+    # The primary key itself, so a task's `user_id` is the public id without a join.
+    id = models.CharField(
+        primary_key=True, max_length=MAX_LENGTH, default=new_user_id, editable=False
+    )
     username = None
     first_name = None
     last_name = None

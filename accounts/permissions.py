@@ -1,18 +1,24 @@
 """The `{user_id}` mount: `/api/{user_id}/...` is only ever the caller's own."""
 
-import uuid
-
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import BasePermission
 
 from .exceptions import InvalidUserId, NotYourUserId
+from .ids import MAX_LENGTH, canonical_user_id
 
 USER_ID = OpenApiParameter(
     "user_id",
-    OpenApiTypes.UUID,
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_LENGTH,
+        "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f/]+$",  # no control characters, no /
+    },
     OpenApiParameter.PATH,
-    description="Must be the caller's own id (another id: 403; not a UUID: 422).",
+    description=(
+        "Must be the caller's own id, the token's `sub` (a UUID in any letter case): another "
+        "id is a 403; an empty or longer than 255 characters or control-character id a 422."
+    ),
 )
 
 
@@ -27,10 +33,9 @@ class IsPathUser(BasePermission):
         raw = view.kwargs.get("user_id")
         if raw is None:
             return True
-        try:
-            path_user = uuid.UUID(raw)
-        except ValueError:
-            raise InvalidUserId() from None
+        path_user = canonical_user_id(raw)
+        if path_user is None:
+            raise InvalidUserId()
         if path_user != request.user.pk:
             raise NotYourUserId()
         return True

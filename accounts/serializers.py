@@ -5,8 +5,8 @@ from rest_framework import serializers
 
 from api.fields import StrictCharField
 
-from .authentication import MAX_TOKEN_LENGTH
 from .models import User
+from .tokens import MAX_TOKEN_LENGTH
 
 # Long enough for any passphrase, short enough that hashing it costs nothing unusual.
 PASSWORD_MAX_LENGTH = 256
@@ -70,6 +70,8 @@ class RefreshTokenSerializer(serializers.Serializer):
 
 class UserSerializer(serializers.ModelSerializer):
     """A user as the API shows it."""
+
+    id = serializers.CharField(read_only=True, max_length=255)  # the token's `sub`
 
     class Meta:
         model = User

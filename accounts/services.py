@@ -1,7 +1,5 @@
 """Account services: signup, signin and the tokens this server issues; lazy users from `sub`."""
 
-import uuid
-
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -13,6 +11,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from .exceptions import AccountDisabled, EmailTaken, InvalidCredentials, InvalidToken
 from .models import User
+from .tokens import subject, verify_refresh_token
 
 _NAME_MAX = User._meta.get_field("name").max_length
 _EMAIL_MAX = User._meta.get_field("email").max_length
@@ -44,25 +43,62 @@ def _usable_name(name: object) -> str:
     return name[:_NAME_MAX] if _storable(name) else ""
 
 
-def _insert_if_absent(*, user_id: uuid.UUID, email: str | None, name: str) -> User | None:
+def _insert_if_absent(*, user_id: str, email: str | None, name: str) -> User | None:
     """INSERT ... ON CONFLICT DO NOTHING, then read back: None when the email was taken."""
     user = User(id=user_id, email=email, name=name, password=make_password(None))
     User.objects.bulk_create([user], ignore_conflicts=True)
     return User.objects.filter(pk=user_id).first()
 
 
-def user_get_or_create_from_sub(*, user_id: uuid.UUID, email=None, name=None) -> User:
-    """The user with this id, created on first sight.
+def _profile_changes(user: User, *, email: object, name: object) -> dict:
+    """What a token's `email` and `name` change on a known user: an absent (None) or unusable
+    claim changes nothing; an email counts as changed only when it differs in more than case.
+
+    No database access: a per-process cache of users could call it to decide whether a
+    token still matches the user it holds.
+    """
+    changes = {}
+    if name is not None and _storable(name) and name[:_NAME_MAX] != user.name:
+        changes["name"] = name[:_NAME_MAX]
+    email = _usable_email(email)
+    if email is not None and email != user.email:
+        changes["email"] = email
+    return changes
+
+
+def _update_profile(user: User, changes: dict) -> None:
+    """Write the changes (one UPDATE); an email another user has is left out, never taken."""
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(**changes)
+    except IntegrityError:  # the unique lower(email) index: someone else has that address
+        if "email" not in changes:
+            raise
+        del changes["email"]
+        if changes:
+            User.objects.filter(pk=user.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(user, field, value)
+
+
+def user_get_or_create_from_sub(*, user_id: str, email=None, name=None) -> User:
+    """The user with this id, created on first sight, with the token's email and name.
 
     Race-safe without locks: concurrent first requests all run an INSERT that ignores
     conflicts, so exactly one row is created and every caller reads it back. The token's
     email is kept only when it looks like an address that no other user has; a lazily
-    created user has no usable password.
+    created user has no usable password. A later token whose email or name differs updates
+    them (the email only when it is free); when nothing differs, nothing is written, and the
+    one query is the read of the user.
     """
     try:
-        return User.objects.get(pk=user_id)
+        user = User.objects.get(pk=user_id)
     except User.DoesNotExist:
         pass
+    else:
+        if changes := _profile_changes(user, email=email, name=name):
+            _update_profile(user, changes)
+        return user
     clean_name = _usable_name(name)
     email = _usable_email(email)
     user = _insert_if_absent(user_id=user_id, email=email, name=clean_name)
@@ -136,40 +172,30 @@ def tokens_for_user(*, user: User) -> dict:
     }
 
 
-_REFRESH_FAILURES = {
-    "Token has wrong type": "Not a refresh token.",
-    "Token is blacklisted": "This refresh token has been revoked.",
-    "Token is expired": "Token has expired.",
-    "Token 'exp' claim has expired": "Token has expired.",
-}
-
-
 def _verified_refresh_token(raw: str) -> RefreshToken:
     """A refresh token this server issued, unexpired and not revoked; else InvalidToken."""
+    verify_refresh_token(raw)  # signature and claims, with the reason of any failure
     try:
-        return RefreshToken(raw)
+        return RefreshToken(raw)  # simplejwt: the blacklist
     except TokenError as exc:
-        raise InvalidToken(_REFRESH_FAILURES.get(str(exc))) from None
-    except KeyError:  # no `jti`: not one of ours
-        raise InvalidToken("Not a refresh token.") from None
+        if str(exc) == "Token is blacklisted":
+            raise InvalidToken("This refresh token has been revoked.", reason="revoked") from None
+        raise InvalidToken("Not a refresh token.", reason="not_refresh_token") from None
 
 
 def _revoke(token: RefreshToken) -> None:
     """Blacklist a refresh token; InvalidToken when a concurrent request revoked it first."""
     _, created = token.blacklist()
     if not created:
-        raise InvalidToken("This refresh token has been revoked.")
+        raise InvalidToken("This refresh token has been revoked.", reason="revoked")
 
 
 def token_refresh(*, refresh_token: str) -> dict:
     """A new token bundle for a refresh token, which stops working (rotation)."""
     token = _verified_refresh_token(refresh_token)
-    try:
-        user = User.objects.filter(pk=uuid.UUID(str(token.get("sub")))).first()
-    except ValueError:
-        user = None
-    if user is None:
-        raise InvalidToken("Token user does not exist.")
+    user = User.objects.filter(pk=subject(token.payload)).first()
+    if user is None:  # deleted since: its refresh tokens died with it
+        raise InvalidToken("Token user does not exist.", reason="revoked")
     with transaction.atomic():
         _revoke(token)
         return tokens_for_user(user=user)

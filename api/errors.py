@@ -25,24 +25,29 @@ class ErrorSpec(NamedTuple):
     status: int
     message: str  # what the server says when nothing more precise is known
     when: str  # for the docs
+    reason: str | None = None  # a 401's `details.reason` when nothing more precise is known
 
 
 # The contract's codes (../shared/API.md), the generic code of each status first.
 ERRORS: dict[str, ErrorSpec] = {
     "MALFORMED_REQUEST": ErrorSpec(400, "Bad request.", "the body is not parseable JSON"),
     "AUTH_REQUIRED": ErrorSpec(
-        401, "Authentication credentials were not provided.", "no `Authorization: Bearer` header"
+        401,
+        "Authentication credentials were not provided.",
+        "no `Authorization: Bearer` header",
+        "missing_token",
     ),
     "INVALID_TOKEN": ErrorSpec(
         401,
         "Token is invalid.",
-        "bad signature, malformed, expired, wrong issuer/audience, refresh token as access token",
+        "the token was refused; `details.reason` says why",
+        "malformed",
     ),
     "ACCOUNT_DISABLED": ErrorSpec(
-        401, "This account has been disabled.", "the user is marked inactive"
+        401, "This account has been disabled.", "the user is marked inactive", "account_disabled"
     ),
     "INVALID_CREDENTIALS": ErrorSpec(
-        401, "Invalid email or password.", "unknown email or wrong password"
+        401, "Invalid email or password.", "unknown email or wrong password", "invalid_credentials"
     ),
     "FORBIDDEN": ErrorSpec(403, "Forbidden.", "`{user_id}` in the path is not the caller's id"),
     "NOT_FOUND": ErrorSpec(
@@ -70,6 +75,29 @@ ERRORS: dict[str, ErrorSpec] = {
         "The service is temporarily unavailable; try again shortly.",
         "the database or another service it needs cannot be reached",
     ),
+}
+
+# `error.details.reason` of a 401: why the token (or the credentials) were refused. The contract's
+# vocabulary, then the reason of each 401 code that is not about a bad token, and one for a token
+# that is not a refresh token where one is needed.
+AUTH_REASONS: dict[str, str] = {
+    "expired": "`exp` has passed (beyond the leeway): get a new token",
+    "not_yet_valid": "`nbf` or `iat` is in the future (beyond the leeway)",
+    "bad_signature": "the signature does not verify with the key the token names",
+    "malformed": "not a JWT, not `Bearer <token>`, too long, a claim of the wrong type, no `kid`",
+    "algorithm_not_allowed": "`alg` is not accepted (the message says when `JWT_JWKS_URL` is "
+    "what is missing), or does not match its key",
+    "unknown_key": "the `kid` is not in the issuer's key set, fetched after the request arrived",
+    "wrong_issuer": "`iss` is not `JWT_ISSUER` (the message names both)",
+    "wrong_audience": "`aud` does not contain `JWT_AUDIENCE` (the message names both)",
+    "missing_claim": "a required claim is missing (the message names it)",
+    "invalid_subject": "`sub` is not 1 to 255 characters without control characters or `/`",
+    "refresh_token": "a refresh token was sent as an access token",
+    "revoked": "the refresh token was used already, signed out, or its user is gone",
+    "not_refresh_token": "refresh or signout got a token that is not one of our refresh tokens",
+    "missing_token": "no `Authorization: Bearer` header (`AUTH_REQUIRED`)",
+    "account_disabled": "the user is marked inactive (`ACCOUNT_DISABLED`)",
+    "invalid_credentials": "unknown email or wrong password (`INVALID_CREDENTIALS`)",
 }
 
 # DRF's own exceptions -> the contract's codes (checked in order: subclasses first).
@@ -104,9 +132,15 @@ class ApiError(exceptions.APIException):
 
 
 class AuthenticationError(ApiError, exceptions.AuthenticationFailed):
-    """A 401 (DRF then sends `WWW-Authenticate`); subclasses name the code."""
+    """A 401 (DRF then sends `WWW-Authenticate`); subclasses name the code, `reason` says why
+    (one of AUTH_REASONS; the code's own by default)."""
 
     default_code = "INVALID_TOKEN"
+
+    def __init__(self, detail=None, *, reason: str | None = None):
+        super().__init__(detail)
+        self.reason = reason or ERRORS[self.default_code].reason
+        assert self.reason in AUTH_REASONS, self.reason
 
 
 class Forbidden(ApiError, exceptions.PermissionDenied):
@@ -145,7 +179,9 @@ def is_api_path(path: str) -> bool:
 
 
 def error_body(code: str, message: str | None = None, details=None) -> dict:
-    """The error envelope (the table's message unless another is given)."""
+    """The error envelope (the table's message unless another is given; a 401 says why)."""
+    if details is None and ERRORS[code].reason is not None:
+        details = {"reason": ERRORS[code].reason}
     error = {"code": code, "message": message or ERRORS[code].message}
     if details is not None:
         error["details"] = details
@@ -185,7 +221,9 @@ def body_for(exc: exceptions.APIException) -> dict:
         return error_body("VALIDATION_ERROR", _first_message(details), details)
     if isinstance(detail, dict) and "detail" in detail:  # simplejwt's {"detail", "code", ...}
         detail = detail["detail"]
-    return error_body(code_for(type(exc)), _first_message(detail))
+    code = code_for(type(exc))
+    reason = getattr(exc, "reason", None)  # a 401's own reason (else the code's, error_body)
+    return error_body(code, _first_message(detail), {"reason": reason} if reason else None)
 
 
 def _translate(exc: Exception) -> Exception:
@@ -223,6 +261,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     response.data = body_for(exc)
     if isinstance(exc, exceptions.ValidationError):
         response.status_code = 422
+    if response.status_code == 401:  # the access log line carries it (api.middleware)
+        response.auth_reason = response.data["error"]["details"]["reason"]
     if response.data["error"]["code"] == "INVALID_TOKEN" and response.has_header(
         "WWW-Authenticate"
     ):

@@ -35,25 +35,25 @@ class RequestIDMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
-            self._log(request, response.status_code, started)
+            self._log(request, response, started)
             return response
         finally:
             request_id_var.reset(token)
 
     @staticmethod
-    def _log(request, status: int, started: float) -> None:
+    def _log(request, response, started: float) -> None:
         # The path only: query strings may carry things that must not be logged.
         user = getattr(request, "api_user_id", None)
-        access_log.info(
-            "request",
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "user_id": str(user) if user else None,
-            },
-        )
+        fields = {
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "user_id": str(user) if user else None,
+        }
+        if reason := getattr(response, "auth_reason", None):  # a 401's `details.reason`
+            fields["reason"] = reason
+        access_log.info("request", extra=fields)
 
 
 class ErrorPageEnvelopeMiddleware:

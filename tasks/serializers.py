@@ -66,7 +66,7 @@ class RecurrenceField(StrictCharField):
 class TaskSerializer(serializers.ModelSerializer):
     """A task; `id`, `user_id` and the timestamps are read-only (ignored when sent)."""
 
-    user_id = serializers.CharField(read_only=True, help_text="The owner's id (opaque).")
+    user_id = serializers.CharField(read_only=True, max_length=255)  # the owner's id (`sub`)
     title = StrictCharField(
         max_length=200,
         error_messages={

@@ -17,5 +17,5 @@ def _router(prefix: str) -> SimpleRouter:
 
 urlpatterns = [
     *_router("").urls,
-    re_path(r"^(?P<user_id>[^/]+)/", include(_router("user-").urls)),
+    re_path(r"^(?P<user_id>[^/]*)/", include(_router("user-").urls)),  # empty: a 422
 ]

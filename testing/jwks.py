@@ -48,7 +48,8 @@ def new_private_key(alg: str):
 
 
 class JWKSServer:
-    """A JWKS endpoint on 127.0.0.1 in a thread; counts requests, can fail, hang or redirect."""
+    """A JWKS endpoint on 127.0.0.1 in a thread; counts requests, can fail, hang or redirect,
+    or answer with any `body` (an HTML page, JSON without keys...) instead of the key set."""
 
     def __init__(self):
         self.keys: list[dict] = []
@@ -56,6 +57,8 @@ class JWKSServer:
         self.status = 200
         self.redirect_to: str | None = None
         self.delay = 0.0
+        self.body: bytes | None = None
+        self.content_type = "application/json"
         self.prefix = f"/{uuid.uuid4().hex}"  # a unique URL: a fresh process-wide key cache
         server = self
 
@@ -68,9 +71,9 @@ class JWKSServer:
                     self.send_header("Location", server.redirect_to)
                     self.end_headers()
                     return
-                body = json.dumps({"keys": server.keys}).encode()
+                body = server.body or json.dumps({"keys": server.keys}).encode()
                 self.send_response(server.status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", server.content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -78,10 +81,14 @@ class JWKSServer:
             def log_message(self, *args):
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
+        self._handler = Handler
+        self._serve(port=0)
         self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}{self.prefix}"
         self.url = f"{self.base_url}/jwks"
+
+    def _serve(self, *, port: int) -> None:
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler)
+        self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
@@ -95,6 +102,11 @@ class JWKSServer:
         return sum(1 for path in self.requests if path == f"{self.prefix}/jwks")
 
     def stop(self) -> None:
+        """Down: the port refuses connections until start()."""
         if self._thread.is_alive():
             self._httpd.shutdown()
         self._httpd.server_close()
+
+    def start(self) -> None:
+        """Back up on the same port (and URL), with the same keys."""
+        self._serve(port=self._httpd.server_address[1])

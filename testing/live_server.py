@@ -19,13 +19,16 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import jwt
+import redis
 from django.db import connection
+
+from .environment import REDIS_URL, redis_available, require
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -149,6 +152,24 @@ def process_env(**overrides: str) -> dict:
     return env
 
 
+def shared_sqlite_env(directory: Path, **overrides: str) -> dict:
+    """The environment of servers sharing a fresh SQLite database in `directory`, migrated.
+
+    For tests whose servers need a database of their own on either suite (SQLite or
+    PostgreSQL): `process_env` with DATABASE_URL set, and `overrides` on top.
+    """
+    env = process_env(DATABASE_URL=f"sqlite:///{directory / 'db.sqlite3'}", **overrides)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return env
+
+
 def _server_env(overrides: dict | None) -> dict:
     env = process_env(**(overrides or {}))
     if "DATABASE_URL" not in env:  # only now: database_url() needs PostgreSQL
@@ -177,6 +198,32 @@ def _gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
     ]
 
 
+def _granian_command(port: int, workers: int, threads: int) -> list[str]:
+    """granian's WSGI server, tried in place of gunicorn with `LIVE_SERVER=granian` (issue 14)."""
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface=wsgi",
+        "--host=127.0.0.1",
+        f"--port={port}",
+        f"--workers={workers}",
+        f"--blocking-threads={threads}",
+        "--http=1",
+        "--http1-header-read-timeout=5000",
+        "--no-ws",
+        "--respawn-failed-workers",
+        "--log-level=warning",
+        "todo_project.wsgi:application",
+    ]
+
+
+def _server_command(port: int, workers: int, threads: int) -> list[str]:
+    if os.environ.get("LIVE_SERVER") == "granian":
+        return _granian_command(port, workers, threads)
+    return _gunicorn_command(port, workers, threads)
+
+
 @contextmanager
 def live_server_process(
     *,
@@ -195,7 +242,7 @@ def live_server_process(
     server_env = _server_env(env)
     with tempfile.NamedTemporaryFile(prefix="live-server-", suffix=".log", delete=False) as log:
         process = subprocess.Popen(
-            _gunicorn_command(port, workers, threads),
+            _server_command(port, workers, threads),
             cwd=BASE_DIR,
             env=server_env,
             stdin=subprocess.DEVNULL,
@@ -216,3 +263,22 @@ def live_server_process(
     finally:
         server.stop()
         server.log_path.unlink(missing_ok=True)
+
+
+@contextmanager
+def redis_servers(
+    directory: Path, count: int = 2, **overrides: str
+) -> Iterator[tuple[list[LiveServer], dict]]:
+    """`count` servers sharing a fresh SQLite database (in `directory`) and the Redis on
+    127.0.0.1:6379, under a key prefix of their own that is deleted afterwards; and their
+    environment. Skipped without Redis (a failure in CI)."""
+    require(redis_available(), "needs Redis on 127.0.0.1:6379 (CI starts it)")
+    prefix = f"test-{uuid.uuid4().hex}"
+    env = shared_sqlite_env(directory, REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=prefix, **overrides)
+    try:
+        with ExitStack() as stack:
+            yield [stack.enter_context(live_server_process(env=env)) for _ in range(count)], env
+    finally:
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)

@@ -112,7 +112,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", 1024 * 1024, minimum
 # --- Applications ---------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.AdminConfig",  # django.contrib.admin, with a rate-limited sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -218,12 +218,14 @@ REST_FRAMEWORK = {
 JWT_ISSUER = env_str("JWT_ISSUER") or None
 JWT_AUDIENCE = env_str("JWT_AUDIENCE") or None
 JWT_JWKS_URL = env_str("JWT_JWKS_URL") or None
+if JWT_JWKS_URL and not JWT_JWKS_URL.lower().startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"JWT_JWKS_URL must be an http(s) URL, not {JWT_JWKS_URL!r}.")
 JWT_LEEWAY_SECONDS = env_int("JWT_LEEWAY_SECONDS", 30)
 JWT_ACCESS_TTL_SECONDS = env_int("JWT_ACCESS_TTL_SECONDS", 3600, minimum=1)
 JWT_REFRESH_TTL_SECONDS = env_int("JWT_REFRESH_TTL_SECONDS", 604800, minimum=1)
-# JWKS: fetch timeout, least time between refetches (unknown kid, failures), cache lifetime.
+# JWKS: fetch timeout (also the longest a request waits for a fetch), key set lifetime. An
+# unknown kid refetches at once, at most once a second (accounts/jwks.py).
 JWT_JWKS_TIMEOUT_SECONDS = env_int("JWT_JWKS_TIMEOUT_SECONDS", 2, minimum=1)
-JWT_JWKS_REFETCH_INTERVAL_SECONDS = env_int("JWT_JWKS_REFETCH_INTERVAL_SECONDS", 10, minimum=1)
 JWT_JWKS_CACHE_SECONDS = env_int("JWT_JWKS_CACHE_SECONDS", 300, minimum=1)
 
 SIMPLE_JWT = {

@@ -23,3 +23,26 @@ def jwks_settings(settings, jwks_server):
     """JWT_JWKS_URL pointed at the test JWKS server (other JWT settings as configured)."""
     settings.JWT_JWKS_URL = jwks_server.url
     return settings
+
+
+@pytest.fixture
+def rate(settings):
+    """`rate("3/minute")`: THROTTLE_AUTH_RATE for this test."""
+
+    def _set(value: str) -> None:
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {"auth": value},
+        }
+
+    return _set
+
+
+@pytest.fixture
+def num_proxies(settings):
+    """`num_proxies(1)`: NUM_PROXIES for this test (how far X-Forwarded-For is believed)."""
+
+    def _set(value: int) -> None:
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": value}
+
+    return _set

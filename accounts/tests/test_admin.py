@@ -15,9 +15,10 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/accounts/user/"
 
 
-def lazy_user(**fields) -> User:
+def lazy_user(user_id: str | None = None, **fields) -> User:
     """A user as the API creates one from a token: no password, maybe no email."""
-    return User.objects.create(id=uuid.uuid4(), password=make_password(None), **fields)
+    user_id = user_id or str(uuid.uuid4())
+    return User.objects.create(id=user_id, password=make_password(None), **fields)
 
 
 def test_user_changelist_shows_email_name_flags_and_task_count(admin_client):
@@ -45,6 +46,31 @@ def test_user_changelist_search_by_email_and_name(admin_client):
 
     assert [u.email for u in by_email.context["cl"].result_list] == ["alice@example.com"]
     assert [u.email for u in by_name.context["cl"].result_list] == ["bob@example.com"]
+
+
+def test_user_changelist_search_by_the_users_id(admin_client):
+    ba = lazy_user("k3Yq9XwJ2mP7vR4tL8nB1cZ6hF0dS5aG", name="Better Auth")
+    uuid_user = lazy_user(name="Uuid")
+    lazy_user("k3Yq9XwJ2mP7vR4tL8nB1cZ6hF0dS5aGx", name="Longer id")  # not a prefix search
+
+    by_id = admin_client.get(CHANGELIST, {"q": ba.pk})
+    by_uuid = admin_client.get(CHANGELIST, {"q": uuid_user.pk.upper()})
+
+    assert [u.pk for u in by_id.context["cl"].result_list] == [ba.pk]
+    assert [u.pk for u in by_uuid.context["cl"].result_list] == [uuid_user.pk]
+
+
+def test_a_user_with_any_id_has_a_working_change_page_and_tasks_link(admin_client):
+    user = lazy_user("auth0|5f7c8ec7c33c6c004bbafe82", email="auth0@example.com")
+    TaskFactory(user=user, title="From Auth0")
+
+    changelist = admin_client.get(CHANGELIST).content.decode()
+    change = admin_client.get(f"{CHANGELIST}auth0|5f7c8ec7c33c6c004bbafe82/change/")
+    tasks = admin_client.get("/admin/tasks/task/", {"user__id__exact": user.pk})
+
+    assert "?user__id__exact=auth0%7C5f7c8ec7c33c6c004bbafe82" in changelist
+    assert change.status_code == 200 and "auth0|5f7c8ec7c33c6c004bbafe82" in change.text
+    assert [t.title for t in tasks.context["cl"].result_list] == ["From Auth0"]
 
 
 def test_user_changelist_filters_users_without_password(admin_client):

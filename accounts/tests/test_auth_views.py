@@ -99,7 +99,7 @@ def test_signup_access_token_works_on_the_task_api():
 
     assert response.status_code == 201
     assert response.json()["data"]["user_id"] == data["user"]["id"]
-    assert Task.objects.get().user_id == uuid.UUID(data["user"]["id"])
+    assert Task.objects.get().user_id == data["user"]["id"]
 
 
 def test_signup_works_with_a_trailing_slash():
@@ -238,7 +238,11 @@ def test_signin_wrong_password_and_unknown_email_get_the_same_401(alice):
         assert response.status_code == 401
         assert response.json() == {
             "success": False,
-            "error": {"code": "INVALID_CREDENTIALS", "message": "Invalid email or password."},
+            "error": {
+                "code": "INVALID_CREDENTIALS",
+                "message": "Invalid email or password.",
+                "details": {"reason": "invalid_credentials"},
+            },
         }
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
@@ -337,6 +341,7 @@ def test_me_with_a_refresh_token_is_401_invalid_token(bundle):
     assert error(response) == {
         "code": "INVALID_TOKEN",
         "message": "A refresh token cannot be used as an access token.",
+        "details": {"reason": "refresh_token"},
     }
 
 
@@ -374,6 +379,7 @@ def test_refresh_with_a_used_refresh_token_is_401(bundle):
     assert error(response) == {
         "code": "INVALID_TOKEN",
         "message": "This refresh token has been revoked.",
+        "details": {"reason": "revoked"},
     }
 
 
@@ -391,7 +397,11 @@ def test_refresh_with_an_access_token_is_401_and_revokes_nothing(bundle):
     response = post(REFRESH, {"refresh_token": bundle["access_token"]})
 
     assert response.status_code == 401
-    assert error(response) == {"code": "INVALID_TOKEN", "message": "Not a refresh token."}
+    assert error(response) == {
+        "code": "INVALID_TOKEN",
+        "message": "Not a refresh token.",
+        "details": {"reason": "not_refresh_token"},
+    }
     assert not BlacklistedToken.objects.exists()
 
 
@@ -401,7 +411,11 @@ def test_refresh_with_a_frontend_signed_access_token_is_401(alice):
     response = post(REFRESH, {"refresh_token": frontend_token})
 
     assert response.status_code == 401
-    assert error(response)["code"] == "INVALID_TOKEN"
+    assert error(response) == {
+        "code": "INVALID_TOKEN",
+        "message": "Token is missing the 'jti' claim.",
+        "details": {"reason": "missing_claim"},
+    }
 
 
 @pytest.mark.parametrize(
@@ -423,7 +437,7 @@ def test_refresh_with_a_token_signed_by_another_secret_is_401(bundle):
     response = post(REFRESH, {"refresh_token": forged})
 
     assert response.status_code == 401
-    assert error(response)["code"] == "INVALID_TOKEN"
+    assert error(response)["details"] == {"reason": "bad_signature"}
 
 
 def test_refresh_with_an_expired_refresh_token_is_401(bundle):
@@ -434,7 +448,11 @@ def test_refresh_with_an_expired_refresh_token_is_401(bundle):
     response = post(REFRESH, {"refresh_token": expired})
 
     assert response.status_code == 401
-    assert error(response) == {"code": "INVALID_TOKEN", "message": "Token has expired."}
+    assert error(response) == {
+        "code": "INVALID_TOKEN",
+        "message": "Token has expired.",
+        "details": {"reason": "expired"},
+    }
 
 
 def test_refresh_for_a_disabled_user_is_401_account_disabled(bundle, alice):
@@ -445,6 +463,7 @@ def test_refresh_for_a_disabled_user_is_401_account_disabled(bundle, alice):
 
     assert response.status_code == 401
     assert error(response)["code"] == "ACCOUNT_DISABLED"
+    assert error(response)["details"] == {"reason": "account_disabled"}
 
 
 def test_refresh_without_a_body_is_422():
@@ -473,7 +492,7 @@ def test_signout_twice_is_401(bundle):
     response = post(SIGNOUT, {"refresh_token": bundle["refresh_token"]})
 
     assert response.status_code == 401
-    assert error(response)["code"] == "INVALID_TOKEN"
+    assert error(response)["details"] == {"reason": "revoked"}
 
 
 def test_signout_leaves_other_sessions_working(alice):
@@ -490,7 +509,7 @@ def test_signout_with_an_access_token_is_401(bundle):
     response = post(SIGNOUT, {"refresh_token": bundle["access_token"]})
 
     assert response.status_code == 401
-    assert error(response)["code"] == "INVALID_TOKEN"
+    assert error(response)["details"] == {"reason": "not_refresh_token"}
     assert not BlacklistedToken.objects.exists()
 
 

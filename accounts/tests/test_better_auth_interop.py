@@ -1,20 +1,16 @@
 """Interop with the real `better-auth` npm package (interop/better_auth): its JWTs work here.
 
-The Node script signs a user up with Better Auth (UUID ids, jwt() plugin), gets a JWT from the
-plugin and keeps serving the JWKS on loopback; this API verifies that token through the JWKS.
-The shared-secret case signs HS256 with `jose` (Better Auth's own JWT library) as a frontend
-holding BETTER_AUTH_SECRET does.
+The Node script signs a user up with Better Auth (jwt() plugin), gets a JWT from the plugin and
+keeps serving the JWKS on loopback; this API verifies that token through the JWKS. Users with
+Better Auth's own default ids (32 random letters and digits) and with UUIDs
+(`generateId: "uuid"`) both work. The shared-secret case signs HS256 with `jose` (Better
+Auth's own JWT library) as a frontend holding BETTER_AUTH_SECRET does.
 """
 
-import json
 import os
-import shutil
 import subprocess
-import tempfile
-import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -22,119 +18,90 @@ from django.conf import settings
 from accounts.models import User
 from tasks.models import Task
 from testing.auth import bearer
-from testing.environment import require
+from testing.better_auth import INTEROP, NODE, better_auth, require_node
 
 pytestmark = pytest.mark.django_db
 
-INTEROP = Path(__file__).resolve().parents[2] / "interop" / "better_auth"
-NODE = shutil.which("node")
-
-
-def require_node() -> None:
-    require(NODE is not None, "needs Node.js 20+ (node) for the Better Auth interop test")
-    require(
-        (INTEROP / "node_modules" / "better-auth").is_dir(),
-        "needs the interop packages: (cd interop/better_auth && npm ci)",
-    )
-
-
-def _first_line(process: subprocess.Popen, timeout: float) -> str:
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    return lines[0] if lines else ""
-
 
 @pytest.fixture(scope="module", params=["EdDSA", "ES256", "RS256"])
-def better_auth(request):
-    """A running Better Auth (memory adapter, jwt() plugin) and the JWT it issued to a new user."""
-    require_node()
-    env = {**os.environ, "BETTER_AUTH_SECRET": settings.BETTER_AUTH_SECRET}
-    env["JWT_ALG"] = request.param
-    env["BA_EMAIL"] = f"interop-{request.param.lower()}@example.com"
-    with tempfile.TemporaryFile("w+") as stderr:
-        process = subprocess.Popen(
-            [NODE, "issue_token.mjs"],
-            cwd=INTEROP,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-        try:
-            line = _first_line(process, timeout=60)
-            if not line:
-                stderr.seek(0)
-                pytest.fail(f"issue_token.mjs printed nothing:\n{stderr.read()}")
-            yield json.loads(line)
-        finally:
-            process.stdin.close()  # the script serves its JWKS until stdin closes
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+def issued(request):
+    """A running Better Auth (memory adapter, UUID ids) and the JWT it issued to a new user."""
+    with better_auth(settings.BETTER_AUTH_SECRET, alg=request.param) as issuer:
+        yield issuer.info
 
 
-@pytest.fixture
-def better_auth_settings(settings, better_auth):
+@pytest.fixture(scope="module")
+def default_ids():
+    """Better Auth as configured out of the box: its own 32-character user ids."""
+    with better_auth(settings.BETTER_AUTH_SECRET, ids="default") as issuer:
+        yield issuer
+
+
+def configure(settings, info: dict):
     """This API configured the way the README says: JWKS URL, issuer and audience."""
-    settings.JWT_JWKS_URL = better_auth["jwks_url"]
-    settings.JWT_ISSUER = better_auth["issuer"]
-    settings.JWT_AUDIENCE = better_auth["audience"]
+    settings.JWT_JWKS_URL = info["jwks_url"]
+    settings.JWT_ISSUER = info["issuer"]
+    settings.JWT_AUDIENCE = info["audience"]
     return settings
 
 
-def test_the_token_is_a_real_better_auth_jwt(better_auth):
-    assert better_auth["alg"] in ("EdDSA", "ES256", "RS256")
-    assert better_auth["issuer"] == better_auth["audience"] == better_auth["base_url"]
-    assert better_auth["jwks_url"] == f"{better_auth['base_url']}/api/auth/jwks"
-    uuid.UUID(better_auth["user_id"])  # advanced.database.generateId: "uuid"
+@pytest.fixture
+def better_auth_settings(settings, issued):
+    return configure(settings, issued)
 
 
-def test_better_auth_jwt_creates_the_user_with_its_id_and_email(better_auth, better_auth_settings):
-    response = bearer(better_auth["token"]).get("/api/auth/me")
+def test_the_token_is_a_real_better_auth_jwt(issued):
+    assert issued["alg"] in ("EdDSA", "ES256", "RS256")
+    assert issued["issuer"] == issued["audience"] == issued["base_url"]
+    assert issued["jwks_url"] == f"{issued['base_url']}/api/auth/jwks"
+    assert str(uuid.UUID(issued["user_id"])) == issued["user_id"]
+
+
+def test_better_auth_jwt_creates_the_user_with_its_id_and_email(issued, better_auth_settings):
+    response = bearer(issued["token"]).get("/api/auth/me")
 
     assert response.status_code == 200, response.json()
-    user = User.objects.get(pk=uuid.UUID(better_auth["user_id"]))
-    assert user.email == better_auth["email"]
+    user = User.objects.get(pk=issued["user_id"])
+    assert user.email == issued["email"]
     assert user.name == "Interop User"
-    assert response.json()["data"]["id"] == better_auth["user_id"]
-    assert response.json()["data"]["email"] == better_auth["email"]
+    assert response.json()["data"]["id"] == issued["user_id"]
+    assert response.json()["data"]["email"] == issued["email"]
 
 
-def test_better_auth_jwt_manages_only_its_own_tasks(better_auth, better_auth_settings, other_user):
+def test_better_auth_jwt_manages_only_its_own_tasks(issued, better_auth_settings, other_user):
     Task.objects.create(user=other_user, title="Not yours")
-    client = bearer(better_auth["token"])
+    client = bearer(issued["token"])
 
     created = client.post("/api/tasks", {"title": "From Better Auth"}, format="json")
     listed = client.get("/api/tasks")
-    mounted = client.get(f"/api/{better_auth['user_id']}/tasks")
+    mounted = client.get(f"/api/{issued['user_id']}/tasks")
 
     assert created.status_code == 201, created.json()
-    assert created.json()["data"]["user_id"] == better_auth["user_id"]
+    assert created.json()["data"]["user_id"] == issued["user_id"]
     assert [t["title"] for t in listed.json()["data"]] == ["From Better Auth"]
     assert listed.json()["meta"]["count"] == 1
     assert mounted.json()["data"] == listed.json()["data"]
     task = Task.objects.get(title="From Better Auth")
-    assert task.user_id == uuid.UUID(better_auth["user_id"])
+    assert task.user_id == issued["user_id"]
 
 
-def test_better_auth_jwt_is_refused_for_another_issuer(better_auth, better_auth_settings):
+def test_better_auth_jwt_is_refused_for_another_issuer(issued, better_auth_settings):
     better_auth_settings.JWT_ISSUER = "https://someone-else.example.com"
 
-    response = bearer(better_auth["token"]).get("/api/tasks")
+    response = bearer(issued["token"]).get("/api/tasks")
 
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "INVALID_TOKEN"
+    assert response.json()["error"]["details"] == {"reason": "wrong_issuer"}
+    assert response.json()["error"]["message"] == (
+        "Token has the wrong issuer: expected 'https://someone-else.example.com', "
+        f"got '{issued['issuer']}'."
+    )
 
 
-def test_better_auth_jwt_is_refused_without_a_jwks_configured(better_auth, settings):
+def test_better_auth_jwt_is_refused_without_a_jwks_configured(issued, settings):
     settings.JWT_JWKS_URL = None
 
-    response = bearer(better_auth["token"]).get("/api/tasks")
+    response = bearer(issued["token"]).get("/api/tasks")
 
     assert response.status_code == 401
     assert not User.objects.exists()
@@ -176,9 +143,9 @@ def jose_hs256(sub: str, email: str) -> str:
 
 
 def test_shared_secret_token_from_jose_manages_own_tasks(other_user):
-    user_id = uuid.uuid4()
+    user_id = str(uuid.uuid4())
     Task.objects.create(user=other_user, title="Not yours")
-    client = bearer(jose_hs256(str(user_id), "frontend@example.com"))
+    client = bearer(jose_hs256(user_id, "frontend@example.com"))
     started = time.time()
 
     created = client.post("/api/tasks", {"title": "Signed by jose"}, format="json")
@@ -191,13 +158,11 @@ def test_shared_secret_token_from_jose_manages_own_tasks(other_user):
     assert user.created_at.timestamp() >= started - 1
 
 
-def test_shared_secret_token_with_better_auths_default_id_is_refused():
-    # Without generateId: "uuid" Better Auth ids are 32 random characters, not UUIDs.
+def test_shared_secret_token_with_better_auths_default_id_works():
     token = jose_hs256("k3Yq9XwJ2mP7vR4tL8nB1cZ6hF0dS5aG", "default-id@example.com")
 
-    response = bearer(token).get("/api/tasks")
+    response = bearer(token).post("/api/tasks", {"title": "Default id"}, format="json")
 
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "INVALID_TOKEN"
-    assert "UUID" in response.json()["error"]["message"]
-    assert not User.objects.exists()
+    assert response.status_code == 201, response.json()
+    assert response.json()["data"]["user_id"] == "k3Yq9XwJ2mP7vR4tL8nB1cZ6hF0dS5aG"
+    assert User.objects.get().email == "default-id@example.com"

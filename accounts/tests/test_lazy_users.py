@@ -57,7 +57,7 @@ def test_a_lazy_user_whose_email_is_taken_is_created_without_it(api_client, new_
 
 
 def test_several_lazy_users_without_email_can_coexist(api_client):
-    ids = [uuid.uuid4() for _ in range(3)]
+    ids = [str(uuid.uuid4()), "k3Yq9XwJ2mP7vR4tL8nB1cZ6hF0dS5aG", "auth0|5f7c8ec7c33c6c004bbafe82"]
 
     for user_id in ids:
         assert _get(api_client, f"Bearer {sign(access_claims(user_id))}").status_code == 200
@@ -65,15 +65,39 @@ def test_several_lazy_users_without_email_can_coexist(api_client):
     assert set(User.objects.values_list("pk", flat=True)) == set(ids)
 
 
-def test_an_existing_user_is_not_modified_by_token_claims(api_client, user):
-    before = (user.email, user.name, user.password, user.is_active)
-    token = sign(access_claims(user.pk, email="changed@example.com", name="Changed"))
+def test_a_later_token_updates_the_email_and_name_and_nothing_else(api_client, user):
+    before = (user.password, user.is_active, user.is_staff)
+    token = sign(access_claims(user.pk, email="Changed@Example.com", name="Changed"))
+
+    assert _get(api_client, f"Bearer {token}").status_code == 200
+    me = api_client.get("/api/auth/me", HTTP_AUTHORIZATION=f"Bearer {token}").json()["data"]
+
+    user.refresh_from_db()
+    assert (user.email, user.name) == ("changed@example.com", "Changed")
+    assert (me["email"], me["name"]) == ("changed@example.com", "Changed")
+    assert (user.password, user.is_active, user.is_staff) == before
+    assert User.objects.count() == 1
+
+
+def test_a_later_token_without_email_or_name_keeps_them(api_client, user):
+    before = (user.email, user.name)
+
+    assert _get(api_client, f"Bearer {sign(access_claims(user.pk))}").status_code == 200
+
+    user.refresh_from_db()
+    assert (user.email, user.name) == before
+
+
+def test_a_later_token_never_takes_another_users_email(api_client, user, other_user):
+    before = user.email
+    token = sign(access_claims(user.pk, email=other_user.email.upper(), name="Renamed"))
 
     assert _get(api_client, f"Bearer {token}").status_code == 200
 
     user.refresh_from_db()
-    assert (user.email, user.name, user.password, user.is_active) == before
-    assert User.objects.count() == 1
+    other_user.refresh_from_db()
+    assert (user.email, user.name) == (before, "Renamed")
+    assert other_user.email != before
 
 
 def test_an_invalid_token_never_creates_a_user(api_client, new_user_id):

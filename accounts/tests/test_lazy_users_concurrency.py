@@ -44,7 +44,7 @@ def test_concurrent_first_requests_all_succeed_and_create_one_user(postgres_only
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_new_users_sharing_an_email_all_succeed_and_one_gets_it(postgres_only):
-    ids = [uuid.uuid4() for _ in range(THREADS)]
+    ids = [str(uuid.uuid4()) for _ in range(THREADS)]
     tokens = [sign(access_claims(user_id, email="Shared@Example.com")) for user_id in ids]
 
     results = _first_requests(tokens)
@@ -54,3 +54,18 @@ def test_concurrent_new_users_sharing_an_email_all_succeed_and_one_gets_it(postg
     assert list(User.objects.exclude(email=None).values_list("email", flat=True)) == [
         "shared@example.com"
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_users_claiming_one_new_email_at_once_all_succeed_and_one_gets_it(postgres_only):
+    ids = [str(uuid.uuid4()) for _ in range(THREADS)]
+    for user_id in ids:
+        User.objects.create(id=user_id, email=f"{user_id}@example.com")
+    tokens = [sign(access_claims(user_id, email="Moved@Example.com")) for user_id in ids]
+
+    results = _first_requests(tokens)
+
+    assert [result[0] for result in results] == [200] * THREADS
+    emails = dict(User.objects.values_list("pk", "email"))
+    [winner] = [user_id for user_id, email in emails.items() if email == "moved@example.com"]
+    assert all(emails[user_id] == f"{user_id}@example.com" for user_id in ids if user_id != winner)

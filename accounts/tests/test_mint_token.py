@@ -1,4 +1,5 @@
-"""`manage.py mint_token`: a real access token for an existing, new-by-email or new-by-id user."""
+"""`manage.py mint_token <email>` / `--id <user id>`: a real access token for an existing,
+new-by-email or new-by-id user."""
 
 import os
 import subprocess
@@ -56,26 +57,57 @@ def test_mint_token_for_new_email_creates_a_passwordless_user(debug_mode):
     assert "Created user bob@example.com" in err
 
 
-def test_mint_token_for_new_uuid_creates_that_user(debug_mode):
-    user_id = uuid.uuid4()
+def test_mint_token_for_new_uuid_creates_that_user_in_lower_case(debug_mode):
+    user_id = str(uuid.uuid4())
 
-    token, _ = mint(str(user_id).upper())
+    token, _ = mint("--id", user_id.upper())
 
     user = User.objects.get(pk=user_id)
     assert user.email is None
     claims = verify_access_token(token)
-    assert claims["sub"] == str(user_id)
+    assert claims["sub"] == user_id
     assert "email" not in claims
 
 
-def test_mint_token_for_existing_uuid_creates_nobody(debug_mode):
-    user = UserFactory()
+@pytest.mark.parametrize("user_id", ["k3Yq9XwJ2mP7vR4tL8nB1cZ6hF0dS5aG", "auth0|alice@example.com"])
+def test_mint_token_by_id_takes_any_id_even_one_that_looks_like_an_email(debug_mode, user_id):
+    token, err = mint("--id", user_id, "--name", "Ida")
 
-    token, err = mint(str(user.pk))
+    user = User.objects.get(pk=user_id)
+    assert (user.email, user.name) == (None, "Ida")
+    assert verify_access_token(token)["sub"] == user_id
+    assert f"(id {user_id})" in err
+
+
+def test_mint_token_for_existing_id_creates_nobody_and_renames_nobody(debug_mode):
+    user = UserFactory(name="Kept")
+
+    token, err = mint("--id", str(user.pk), "--name", "Other")
 
     assert verify_access_token(token)["sub"] == str(user.pk)
-    assert User.objects.count() == 1
+    assert list(User.objects.values_list("name", flat=True)) == ["Kept"]
     assert err == ""
+
+
+@pytest.mark.parametrize("user_id", ["a/b", "x" * 256, "tab\tid"])
+def test_mint_token_refuses_an_id_no_token_could_carry(debug_mode, user_id):
+    with pytest.raises(CommandError, match="cannot be a user id"):
+        mint("--id", user_id)
+
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("args", [(), ("alice@example.com", "--id", "x")], ids=["none", "both"])
+def test_mint_token_needs_exactly_one_of_email_and_id(debug_mode, args):
+    with pytest.raises(CommandError, match="either an email or --id"):
+        mint(*args)
+
+
+def test_a_uuid_given_as_the_email_is_refused_with_a_hint(debug_mode):
+    with pytest.raises(CommandError, match="give a user id with --id"):
+        mint(str(uuid.uuid4()))
+
+    assert not User.objects.exists()
 
 
 def test_minted_token_authenticates_against_the_api(debug_mode, api_client):
@@ -106,7 +138,7 @@ def test_mint_token_with_force_works_in_production_mode(settings):
 
 def test_mint_token_rejects_an_invalid_email(debug_mode):
     with pytest.raises(CommandError, match="Cannot create a user"):
-        mint("not an email")
+        mint("not an email@")
 
     assert User.objects.count() == 0
 

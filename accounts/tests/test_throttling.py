@@ -1,16 +1,8 @@
 """Signin and signup limits per client address: in-process (local memory) and across processes."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-import redis
 import requests
 from django.conf import settings as django_settings
 from django.db import connection
@@ -18,34 +10,12 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from testing.auth import STRONG_PASSWORD
-from testing.environment import require
+from testing.live_server import redis_servers
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 SIGNIN, SIGNUP = "/api/auth/signin", "/api/auth/signup"
 WRONG = {"email": "nobody@example.com", "password": "wrong-password-123"}
-
-
-@pytest.fixture
-def rate(settings):
-    """`rate("3/minute")`: set THROTTLE_AUTH_RATE for this test."""
-
-    def _set(value: str) -> None:
-        settings.REST_FRAMEWORK = {
-            **settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {"auth": value},
-        }
-
-    return _set
-
-
-@pytest.fixture
-def num_proxies(settings):
-    def _set(value: int) -> None:
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": value}
-
-    return _set
 
 
 def signin(client: APIClient | None = None, **extra):
@@ -166,93 +136,15 @@ def test_concurrent_requests_cannot_get_past_the_limit(rate):
 # --- several processes, one Redis -------------------------------------------------------------
 
 
-def _redis_available() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited early:\n{log.read_text()}")
-        try:
-            if requests.get(f"{url}/api/health", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:  # not listening yet, or still loading the app
-            time.sleep(0.1)
-    pytest.fail(f"server did not come up:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory):
-    """Two independent gunicorn processes: production settings, one SQLite file, one Redis.
-
-    Shared by the tests below, which use different budgets (signin, signup).
-    """
-    require(_redis_available(), "needs Redis on 127.0.0.1:6379 (CI starts it)")
-    tmp_path = tmp_path_factory.mktemp("two-servers")
-    prefix = f"test-throttle-{uuid.uuid4().hex}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "todo_project.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "s3cret-" + uuid.uuid4().hex + uuid.uuid4().hex,
-        "BETTER_AUTH_SECRET": "ba-" + uuid.uuid4().hex + uuid.uuid4().hex,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "CACHE_KEY_PREFIX": prefix,
-        "THROTTLE_AUTH_RATE": "3/minute",
-        "NUM_PROXIES": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    servers = []
-    try:
-        for name in ("a", "b"):
-            port, log = _free_port(), tmp_path / f"server-{name}.log"
-            # cwd outside the project: only these options, not the repository's gunicorn.conf.py
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "todo_project.wsgi:application",
-                 "--chdir", str(ROOT), "--bind", f"127.0.0.1:{port}",
-                 "--workers", "1", "--threads", "4"],
-                cwd=tmp_path,
-                env=env,
-                stdout=log.open("w"),
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
-            servers.append((f"http://127.0.0.1:{port}", process, log))
-        for url, process, log in servers:
-            _wait_until_up(url, process, log)
-        yield [url for url, _, _ in servers]
-    finally:
-        for _, process, _ in servers:
-            process.terminate()
-        for _, process, _ in servers:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-        for key in client.scan_iter(f"{prefix}:*"):
-            client.delete(key)
+    """Two gunicorn processes: production settings, one SQLite file, one Redis (a key prefix
+    of their own). Shared by the tests below, which use different budgets (signin, signup)."""
+    with redis_servers(tmp_path_factory.mktemp("two-servers"), THROTTLE_AUTH_RATE="3/minute") as (
+        servers,
+        _,
+    ):
+        yield [server.url for server in servers]
 
 
 def test_the_limit_holds_across_processes_sharing_redis(two_servers):

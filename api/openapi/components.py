@@ -6,7 +6,7 @@ from http import HTTPStatus
 from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
-from ..errors import ERRORS
+from ..errors import AUTH_REASONS, ERRORS
 
 
 def _ref(name: str) -> dict:
@@ -33,6 +33,35 @@ COMPONENTS = {
         "properties": {"success": {"type": "boolean", "enum": [False]}, "error": _ref("Error")},
         "required": ["success", "error"],
     },
+    # A 401 always says why: `details.reason`.
+    "AuthReason": {
+        "type": "string",
+        "enum": list(AUTH_REASONS),
+        "description": "Why the request was refused: "
+        + "; ".join(f"`{reason}`: {meaning}" for reason, meaning in AUTH_REASONS.items())
+        + ".",
+    },
+    "AuthError": {
+        "type": "object",
+        "properties": {
+            "code": {
+                "type": "string",
+                "enum": [code for code, spec in ERRORS.items() if spec.status == 401],
+            },
+            "message": {"type": "string"},
+            "details": {
+                "type": "object",
+                "properties": {"reason": _ref("AuthReason")},
+                "required": ["reason"],
+            },
+        },
+        "required": ["code", "message", "details"],
+    },
+    "AuthErrorResponse": {
+        "type": "object",
+        "properties": {"success": {"type": "boolean", "enum": [False]}, "error": _ref("AuthError")},
+        "required": ["success", "error"],
+    },
     "PageMeta": {
         "type": "object",
         "properties": {
@@ -56,11 +85,12 @@ def error_response(status: int, examples: dict[str, dict]) -> dict:
     """The OpenAPI response of one error status: the envelope, and an example body per code."""
     listing = "; ".join(f"`{code}`: {ERRORS[code].when}" for code in examples)
     named = {code: {"summary": code, "value": body} for code, body in examples.items()}
+    envelope = "AuthErrorResponse" if status == 401 else "ErrorResponse"
     headers = {name: {"schema": {"type": "string"}, "description": text}
                for name, text in _HEADERS.get(status, {}).items()}  # fmt: skip
     return {
         "description": f"{HTTPStatus(status).phrase}. {listing}.",
-        "content": {"application/json": {"schema": _ref("ErrorResponse"), "examples": named}},
+        "content": {"application/json": {"schema": _ref(envelope), "examples": named}},
         **({"headers": headers} if headers else {}),
     }
 

@@ -12,6 +12,7 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
 from accounts.factories import UserFactory
+from api.errors import AUTH_REASONS
 from tasks.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,12 @@ def test_schema_documents_both_task_mounts_with_every_operation(spec):
         assert mounted["operationId"] == f"user_{operation_id}"
         assert own["security"] == [{"bearerAuth": []}]
         user_id = next(p for p in mounted["parameters"] if p["name"] == "user_id")
-        assert user_id["schema"] == {"type": "string", "format": "uuid"}
+        assert user_id["schema"] == {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f/]+$",
+        }
         assert "403" in mounted["responses"]
         assert "403" not in own["responses"]
 
@@ -124,6 +130,27 @@ def test_schema_lists_error_codes_per_operation(spec):
     assert "Retry-After" in signin["429"]["headers"]
     assert "CONFLICT" in signup["409"]["content"]["application/json"]["examples"]
     assert set(operation(spec, "get", "/api/health")["responses"]) == {"200", "500"}
+
+
+def test_schema_401s_say_why_with_the_reason_vocabulary(spec):
+    schemas = spec["components"]["schemas"]
+    retrieve = operation(spec, "get", "/api/tasks/{task_id}")["responses"]["401"]
+    examples = retrieve["content"]["application/json"]["examples"]
+
+    assert schemas["AuthReason"]["enum"] == list(AUTH_REASONS)
+    assert schemas["AuthError"]["properties"]["details"] == {
+        "type": "object",
+        "properties": {"reason": {"$ref": "#/components/schemas/AuthReason"}},
+        "required": ["reason"],
+    }
+    assert retrieve["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/AuthErrorResponse"
+    }
+    assert examples["AUTH_REQUIRED"]["value"]["error"]["details"] == {"reason": "missing_token"}
+    assert examples["INVALID_TOKEN"]["value"]["error"]["details"] == {"reason": "malformed"}
+    task = schemas["Task"]["properties"]["user_id"]
+    assert (task["type"], task["maxLength"], task["readOnly"]) == ("string", 255, True)
+    assert schemas["User"]["properties"]["id"]["maxLength"] == 255
 
 
 def test_schema_error_examples_match_the_error_envelope(spec):

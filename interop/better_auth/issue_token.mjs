@@ -2,19 +2,26 @@
 // loopback port, signs up one user over HTTP, fetches a JWT from the jwt
 // plugin, prints ONE JSON line to stdout, then keeps serving (so the JWKS at
 // /api/auth/jwks stays reachable) until stdin hits EOF or SIGTERM/SIGINT.
+// Meanwhile it answers commands, one per stdin line, with one JSON line each:
+//   token   a fresh JWT for the user        {"token", "kid", "alg"}
+//   rotate  a new signing key (the plugin's createJwk): later tokens use it  {"kid"}
+//   down    stop listening (the issuer is unreachable; the port refuses)     {"down": true}
+//   up      listen again on the same port                                    {"up": true}
 //
 // Env:
 //   BETTER_AUTH_SECRET  required, >= 32 chars
 //   BA_EMAIL            default interop@example.com
 //   BA_PASSWORD         default a strong fixed password
+//   BA_IDS              uuid (default: generateId "uuid") or default (Better Auth's own ids)
 //   JWT_ALG             optional: EdDSA (default), ES256, ES512, RS256, PS256
 //
-// stdout carries only the single JSON line; diagnostics go to stderr.
+// stdout carries only JSON lines; diagnostics go to stderr.
 import http from "node:http";
+import readline from "node:readline";
 import { betterAuth } from "better-auth";
 import { memoryAdapter } from "better-auth/adapters/memory";
 import { toNodeHandler } from "better-auth/node";
-import { jwt } from "better-auth/plugins";
+import { createJwk, jwt } from "better-auth/plugins/jwt";
 
 const log = (...args) => console.error("[issue_token]", ...args);
 
@@ -30,6 +37,8 @@ if (secret.length < 32) {
 const email = process.env.BA_EMAIL || "interop@example.com";
 const password = process.env.BA_PASSWORD || "Interop-Passw0rd!-Str0ng-2024";
 const jwtAlg = (process.env.JWT_ALG || "").trim();
+const ids = (process.env.BA_IDS || "uuid").trim();
+if (!["uuid", "default"].includes(ids)) fail(`BA_IDS must be uuid or default (got ${ids})`);
 const SUPPORTED_ALGS = ["EdDSA", "ES256", "ES512", "RS256", "PS256"];
 if (jwtAlg && !SUPPORTED_ALGS.includes(jwtAlg)) {
   fail(`JWT_ALG must be one of ${SUPPORTED_ALGS.join(", ")} (got ${jwtAlg})`);
@@ -69,7 +78,7 @@ const auth = betterAuth({
   baseURL,
   database: memoryAdapter(db),
   emailAndPassword: { enabled: true },
-  advanced: { database: { generateId: "uuid" } },
+  ...(ids === "uuid" ? { advanced: { database: { generateId: "uuid" } } } : {}),
   telemetry: { enabled: false },
   plugins: [jwt(jwtPluginOptions)],
 });
@@ -92,6 +101,7 @@ function decodePart(part) {
 }
 
 let output;
+let cookieHeader;
 try {
   // 1. Sign up (email + password). Returns the session cookie.
   const signUp = await call("/sign-up/email", {
@@ -100,7 +110,7 @@ try {
     body: JSON.stringify({ email, password, name: "Interop User" }),
   });
   const setCookies = signUp.res.headers.getSetCookie();
-  const cookieHeader = setCookies.map((c) => c.split(";")[0]).join("; ");
+  cookieHeader = setCookies.map((c) => c.split(";")[0]).join("; ");
   if (!cookieHeader.includes("session_token=")) {
     throw new Error(`sign-up returned no session cookie (set-cookie: ${JSON.stringify(setCookies)})`);
   }
@@ -143,6 +153,35 @@ try {
   fail("could not obtain a token", err);
 }
 
+// --- commands ------------------------------------------------------------------
+
+async function freshToken() {
+  // The plugin's own endpoint, called in-process: works while the HTTP server is down too.
+  const { token } = await auth.api.getToken({ headers: new Headers({ cookie: cookieHeader }) });
+  const header = decodePart(token.split(".")[0]);
+  return { token, kid: header.kid, alg: header.alg };
+}
+
+const commands = {
+  token: freshToken,
+  rotate: async () => {
+    const key = await createJwk({ context: await auth.$context }, jwtPluginOptions);
+    return { kid: key.id };
+  },
+  down: async () => {
+    server.closeAllConnections?.();
+    await new Promise((resolve) => server.close(resolve));
+    return { down: true };
+  },
+  up: async () => {
+    await new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", resolve);
+    });
+    return { up: true };
+  },
+};
+
 let shuttingDown = false;
 function shutdown(reason) {
   if (shuttingDown) return;
@@ -155,8 +194,23 @@ function shutdown(reason) {
 
 process.on("SIGTERM", () => shutdown("SIGTERM"));
 process.on("SIGINT", () => shutdown("SIGINT"));
-process.stdin.on("end", () => shutdown("stdin EOF"));
-process.stdin.on("error", () => shutdown("stdin error"));
-process.stdin.resume();
+const lines = readline.createInterface({ input: process.stdin });
+let queue = Promise.resolve();
+lines.on("line", (line) => {
+  const name = line.trim();
+  queue = queue.then(async () => {
+    if (!name) return;
+    let answer;
+    try {
+      if (!commands[name]) throw new Error(`unknown command ${name}`);
+      answer = await commands[name]();
+    } catch (err) {
+      log("command failed:", name, err);
+      answer = { error: String(err) };
+    }
+    process.stdout.write(JSON.stringify(answer) + "\n");
+  });
+});
+lines.on("close", () => queue.then(() => shutdown("stdin EOF")));
 
 process.stdout.write(JSON.stringify(output) + "\n", () => log("ready; serving", baseURL));

@@ -84,7 +84,7 @@ def test_the_largest_64_bit_id_is_a_well_formed_404(
     assert stored() == stored_before
 
 
-@pytest.mark.parametrize("user_id", ["%00", "not-a-uuid", "%ED%A0%80", str(uuid.uuid4()) + "%00"])
+@pytest.mark.parametrize("user_id", ["%00", "x" * 256, "%7F", str(uuid.uuid4()) + "%00"])
 def test_a_malformed_user_id_in_the_path_is_422(auth_client, stored_before, user_id):
     response = auth_client.post(f"/api/{user_id}/tasks", {"title": "x"}, format="json")
 

@@ -128,12 +128,14 @@ def test_own_task_under_another_users_id_is_403(auth_client, user, other_user):
 # --- malformed path parameters ------------------------------------------------------------------
 
 
-MALFORMED_USER_IDS = ["not-a-uuid", "123", "0" * 31, f"{uuid.UUID(int=1)}x", "%00", "%20"]
+# Over 255 characters, or with a control character (C0, DEL, C1): a user id never has them.
+MALFORMED_USER_IDS = ["x" * 256, f"{uuid.UUID(int=1)}%00", "%1F", "a%0Ab", "%7F", "%C2%85"]
+INVALID_USER_ID = "Must be 1 to 255 characters without control characters (the user's id)."
 
 
 @pytest.mark.parametrize(
     ("operation", "user_id"),
-    [*((op, "not-a-uuid") for op in ALL_OPERATIONS), *(("create", u) for u in MALFORMED_USER_IDS)],
+    [*((op, "x" * 256) for op in ALL_OPERATIONS), *(("create", u) for u in MALFORMED_USER_IDS)],
 )
 def test_malformed_user_id_is_422(auth_client, user, operation, user_id):
     method, suffix, body = ALL_OPERATIONS[operation]
@@ -144,7 +146,7 @@ def test_malformed_user_id_is_422(auth_client, user, operation, user_id):
 
     assert response.status_code == 422
     assert response.json() == error(
-        "VALIDATION_ERROR", "Must be a valid UUID.", {"user_id": ["Must be a valid UUID."]}
+        "VALIDATION_ERROR", INVALID_USER_ID, {"user_id": [INVALID_USER_ID]}
     )
     assert Task.objects.count() == 1
 

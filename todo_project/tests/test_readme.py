@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from testing.environment import require
-from testing.live_server import BASE_DIR, live_server_process, process_env
+from testing.live_server import BASE_DIR, live_server_process, shared_sqlite_env
 
 SESSION = re.compile(r"<!-- curl-session -->\n```sh\n(.*?)```", re.S)
 
@@ -28,12 +28,9 @@ def readme_sessions() -> list[str]:
 def fresh_server(tmp_path):
     """A production-mode server on a new, migrated SQLite database; and its environment."""
     require(shutil.which("curl") is not None, "needs curl")
-    database = tmp_path / "db.sqlite3"
-    env = process_env(DATABASE_URL=f"sqlite:///{database}")
-    migrate = [sys.executable, "manage.py", "migrate", "--noinput"]
-    subprocess.run(migrate, cwd=BASE_DIR, env=env, check=True, capture_output=True, timeout=300)
+    env = shared_sqlite_env(tmp_path)
     with live_server_process(env=env) as server:
-        yield server, env, database
+        yield server, env, tmp_path / "db.sqlite3"
 
 
 def test_the_readme_curl_sessions_run_in_order_on_a_fresh_database(fresh_server):

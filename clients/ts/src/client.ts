@@ -16,6 +16,7 @@ export type TagCount = Schemas["TagCount"];
 export type Priority = Task["priority"];
 /** The list's query parameters (filters, search, ordering, page). */
 export type TaskQuery = NonNullable<operations["tasks_list"]["parameters"]["query"]>;
+export type AuthReason = Schemas["AuthReason"];
 
 export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
@@ -93,9 +94,14 @@ const EXPLODED = new Set(["tag"]);
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly error: Schemas["Error"],
+    readonly error: Schemas["Error"] | Schemas["AuthError"],
   ) {
     super(`${status} ${error.code}: ${error.message}`);
+  }
+
+  /** Why a 401 refused the request (`expired`: get a new token; others: a bug or sign in). */
+  get reason(): AuthReason | undefined {
+    return this.status === 401 ? (this.error as Schemas["AuthError"]).details.reason : undefined;
   }
 }
 
@@ -234,6 +240,13 @@ export async function tour(baseUrl: string, email: string, password: string) {
   const user_tasks_destroy = await api.call("user_tasks_destroy", { path: theirs });
   const tasks_destroy = await api.call("tasks_destroy", { path: id });
 
+  let unauthenticated: AuthReason | undefined;
+  try {
+    await anon.call("auth_me");
+  } catch (error) {
+    if (error instanceof ApiError) unauthenticated = error.reason; // "missing_token"
+  }
+
   let notFound: ErrorCode | undefined;
   try {
     await api.call("tasks_retrieve", { path: id });
@@ -285,6 +298,7 @@ export async function tour(baseUrl: string, email: string, password: string) {
     done,
     planned,
     notFound,
+    unauthenticated,
     messages,
     status: health.data.status,
   };
@@ -320,6 +334,8 @@ export function rejectedCalls(api: TodoClient): void {
   void api.call("tasks_list", { query: { tag: 3 } });
   // @ts-expect-error: a tag count has no `total`
   void api.call("tags_list").then((r) => r.data[0].total);
+  // @ts-expect-error: a 401's reason is one of the vocabulary's words
+  void api.call("auth_me").catch((e: ApiError) => e.reason === "token_expired");
   // @ts-expect-error: a task's `id` is read-only
   void api.call("tasks_retrieve", { path: { task_id: 1 } }).then((r) => (r.data.id = 2));
 }
