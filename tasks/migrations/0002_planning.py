@@ -10,8 +10,12 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    # After the user-id migration: on SQLite it rebuilds this table from the state it knows,
+    # which must not be missing the columns added here (and going back over it then takes
+    # these back first).
     dependencies = [
         ('tasks', '0001_initial'),
+        ('accounts', '0002_user_id_is_the_token_subject'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
