@@ -155,3 +155,32 @@ def test_concurrent_mixed_writes_to_one_task_never_500(server, owner):
     assert {response.status_code for response in responses} == {200}
     task.refresh_from_db()
     assert (task.title, task.description) == ("Put", None)
+
+
+def test_racing_completions_of_a_recurring_task_over_http_create_one_next_occurrence(server, owner):
+    from datetime import UTC, datetime
+
+    # Two worker processes, 30 requests at once: sets, toggles and PATCHes that complete it.
+    task = TaskFactory(
+        user=owner, due_at=datetime(2030, 12, 6, 16, tzinfo=UTC), recurrence="FREQ=WEEKLY"
+    )
+    url = f"{server.url}/api/tasks/{task.pk}"
+    headers = server.headers(owner.pk)
+    calls = [
+        lambda: requests.patch(f"{url}/complete", json={"completed": True}, headers=headers),
+        lambda: requests.patch(url, json={"completed": True}, headers=headers),
+        lambda: requests.patch(f"{url}/complete", headers=headers),
+    ]
+
+    responses = _all_at_once(30, lambda i: calls[i % 3]())
+
+    assert [response.status_code for response in responses] == [200] * 30
+    children = Task.objects.filter(previous_occurrence=task)
+    assert children.count() == 1
+    task.refresh_from_db()
+    assert task.next_occurrence_id == children.get().pk
+    assert Task.objects.filter(user=owner).count() == 2
+    assert {r.json()["data"]["next_occurrence_id"] for r in responses} <= {
+        None,
+        task.next_occurrence_id,
+    }

@@ -1,29 +1,139 @@
-"""Admin for tasks: searchable, filterable, owner by autocomplete, bulk (un)complete actions."""
+"""Admin for tasks: searchable, filterable, owner by autocomplete, bulk (un)complete actions.
 
+Every save goes through the services, so the admin refuses what the API refuses (the same
+messages) and completing a recurring task here creates its next occurrence, as in the API.
+"""
+
+from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 
 from .models import Task
-from .services import task_set_completed_many
+from .rules import normalize_tags
+from .services import task_create, task_set_completed_many, task_update
+
+EDITABLE = ("title", "description", "completed", "priority", "tags", "due_at", "remind_at")
+EDITABLE += ("recurrence",)
+
+
+class TagsInput(forms.CharField):
+    """Tags as one line, separated by commas (a tag never contains one)."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        return normalize_tags([part for part in text.split(",") if part.strip()])
+
+
+class TaskAdminForm(forms.ModelForm):
+    tags = TagsInput(required=False, help_text="Separated by commas: work, home, errands.")
+
+    class Meta:
+        model = Task
+        fields = ("user", *EDITABLE)
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("upcoming", "Upcoming"), ("none", "No due date")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        return {
+            "overdue": lambda: queryset.filter(completed=False, due_at__lt=now),
+            "upcoming": lambda: queryset.filter(due_at__gte=now),
+            "none": lambda: queryset.filter(due_at__isnull=True),
+        }.get(self.value(), lambda: queryset)()
+
+
+class RecurringFilter(admin.SimpleListFilter):
+    title = "recurring"
+    parameter_name = "recurring"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(recurrence__isnull=self.value() == "no")
+        return queryset
 
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
     """Every user's tasks; the list page runs a fixed number of queries however many rows."""
 
-    list_display = ("title", "owner_email", "completed", "created_at", "updated_at")
-    list_filter = ("completed", "created_at", "updated_at")
+    form = TaskAdminForm
+    list_display = (
+        "title",
+        "owner_email",
+        "priority",
+        "tag_list",
+        "due_at",
+        "recurrence",
+        "completed",
+        "created_at",
+        "updated_at",
+    )
+    list_filter = (
+        "completed",
+        "priority",
+        DueFilter,
+        RecurringFilter,
+        "due_at",
+        "created_at",
+        "updated_at",
+    )
     date_hierarchy = "created_at"
-    search_fields = ("title", "description", "user__email")
+    search_fields = ("title", "description", "tag_keys", "user__email")
     list_select_related = ("user",)
     autocomplete_fields = ("user",)  # a search box, not a dropdown of every user
-    fields = ("user", "title", "description", "completed", "created_at", "updated_at")
-    readonly_fields = ("created_at", "updated_at")
+    fields = (
+        "user",
+        "title",
+        "description",
+        "completed",
+        "completed_at",
+        "priority",
+        "tags",
+        "due_at",
+        "remind_at",
+        "recurrence",
+        "next_occurrence",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = ("completed_at", "next_occurrence", "created_at", "updated_at")
     ordering = ("-created_at", "-id")
     actions = ("mark_completed", "mark_not_completed")
+
+    def get_readonly_fields(self, request, obj=None):
+        # The owner is chosen once: the services never move a task to another user.
+        return (*self.readonly_fields, "user") if obj else self.readonly_fields
 
     @admin.display(description="owner", ordering="user__email")
     def owner_email(self, task: Task) -> str:
         return task.user.email or f"(no email) {task.user_id}"
+
+    @admin.display(description="tags")
+    def tag_list(self, task: Task) -> str:
+        return ", ".join(task.tags)
+
+    def save_model(self, request, obj, form, change):
+        """Through the services: their validation, derived columns and recurrence."""
+        data = {name: form.cleaned_data[name] for name in EDITABLE if name in form.cleaned_data}
+        if change:
+            changed = {name: data[name] for name in form.changed_data if name in data}
+            saved = task_update(user=obj.user, task_id=obj.pk, **changed)
+        else:
+            saved = task_create(user=form.cleaned_data["user"], **data)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
     @admin.action(description="Mark selected tasks as completed")
     def mark_completed(self, request, queryset):

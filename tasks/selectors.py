@@ -1,11 +1,30 @@
 """Reads of tasks. `task_list` is where every query on a user's tasks starts: the reads
-(TaskViewSet.get_queryset) and delete; services.py's UPDATE filters the same way by hand."""
+(TaskViewSet.get_queryset), the list's filters, search and ordering, the tag counts, and delete;
+services.py's UPDATE filters the same way by hand."""
 
-from django.db.models import QuerySet
+from collections import Counter, defaultdict
+
+from django.db.models import Q, QuerySet
 
 from .models import Task
+from .rules import fold
 
-TASK_ROW_FIELDS = ("id", "user_id", "title", "description", "completed", "created_at", "updated_at")
+TASK_ROW_FIELDS = (
+    "id",
+    "user_id",
+    "title",
+    "description",
+    "completed",
+    "completed_at",
+    "priority",
+    "tags",
+    "due_at",
+    "remind_at",
+    "recurrence",
+    "next_occurrence_id",
+    "created_at",
+    "updated_at",
+)
 
 
 def task_list(*, user) -> QuerySet[Task]:
@@ -21,3 +40,38 @@ def task_rows(tasks: QuerySet[Task]) -> QuerySet:
 def task_row(tasks: QuerySet[Task], *, task_id: int) -> dict | None:
     """One of `tasks` as a row, or None (for a scoped queryset: missing and not-yours alike)."""
     return task_rows(tasks).filter(pk=task_id).first()
+
+
+def task_search(tasks: QuerySet[Task], text: str) -> QuerySet[Task]:
+    """Tasks whose title or description contains every whitespace-separated word of `text`,
+    as plain text (`%`, `_` and `\\` match themselves), letter case ignored in every script:
+    both sides are case-folded in Python (the task's when it is written), so SQLite and
+    PostgreSQL compare the same strings."""
+    for word in fold(text).split():
+        tasks = tasks.filter(Q(title_folded__contains=word) | Q(description_folded__contains=word))
+    return tasks
+
+
+def task_with_tags(tasks: QuerySet[Task], keys: list[str]) -> QuerySet[Task]:
+    """Tasks that carry every one of the given (folded) tags."""
+    for key in keys:
+        tasks = tasks.filter(tag_keys__contains=f",{key},")
+    return tasks
+
+
+def task_tag_counts(tasks: QuerySet[Task]) -> list[dict]:
+    """`[{"name", "count"}]` of the tags on `tasks`, sorted by name ignoring letter case.
+
+    A tag written in different letter cases on different tasks is one tag; it is named by the
+    spelling most of those tasks use (a tie goes to the spelling that sorts first).
+    """
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    for tags in tasks.exclude(tag_keys="").order_by().values_list("tags", flat=True):
+        for tag in tags:
+            spellings[fold(tag)][tag] += 1
+    result = []
+    for key in sorted(spellings):
+        counts = spellings[key]
+        name = min(counts, key=lambda spelling: (-counts[spelling], spelling))
+        result.append({"name": name, "count": sum(counts.values())})
+    return result

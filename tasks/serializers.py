@@ -2,14 +2,65 @@
 
 from datetime import UTC
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import StrictBooleanField, StrictCharField
+from api.fields import StrictBooleanField, StrictCharField, StrictDateTimeField
 
 from .models import Task
+from .recurrence import MAX_LENGTH as MAX_RULE_LENGTH
+from .recurrence import Messages as RuleMessages
+from .recurrence import parse_rule
+from .rules import (
+    MAX_TAGS,
+    PRIORITY_NAMES,
+    normalize_tags,
+    parse_priority,
+)
+from .rules import Messages as FieldMessages
+from .schema import PRIORITY_SCHEMA, TAGS_SCHEMA
 from .selectors import TASK_ROW_FIELDS
 
 TITLE_LENGTH = "Title must be between 1 and 200 characters."
+
+
+@extend_schema_field(PRIORITY_SCHEMA)
+class PriorityField(serializers.Field):
+    """`"low"`, `"medium"` or `"high"`, stored as 1/2/3 (so that it orders by rank)."""
+
+    default_error_messages = {"null": FieldMessages.PRIORITY}
+
+    def to_internal_value(self, data) -> int:
+        return parse_priority(data)
+
+    def to_representation(self, value: int) -> str:
+        return PRIORITY_NAMES[value]
+
+
+@extend_schema_field(TAGS_SCHEMA)
+class TagsField(serializers.Field):
+    """A list of tags, normalized as rules.normalize_tags says (the messages are its)."""
+
+    default_error_messages = {"null": FieldMessages.TAGS_TYPE}
+
+    def to_internal_value(self, data) -> list[str]:
+        return normalize_tags(data)
+
+    def to_representation(self, value) -> list[str]:
+        return list(value)
+
+
+class RecurrenceField(StrictCharField):
+    """A recurrence rule as recurrence.parse_rule accepts it (its messages), or null."""
+
+    def to_internal_value(self, data) -> str:
+        value = super().to_internal_value(data)
+        if len(value) > MAX_RULE_LENGTH:
+            self.fail("max_length", max_length=MAX_RULE_LENGTH)
+        if "\x00" in value:
+            raise serializers.ValidationError("Null characters are not allowed.")
+        parse_rule(value)
+        return value
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -38,6 +89,42 @@ class TaskSerializer(serializers.ModelSerializer):
         },
     )
     completed = StrictBooleanField(required=False)
+    completed_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When it last became completed; null while it is not.",
+    )
+    priority = PriorityField(required=False, help_text="low < medium < high; default medium.")
+    tags = TagsField(
+        required=False,
+        help_text=f"At most {MAX_TAGS}; each trimmed, 1-50 characters, no commas or control "
+        "characters; duplicates differing only in letter case keep the first spelling. "
+        "Sending `tags` replaces the whole list.",
+    )
+    due_at = StrictDateTimeField(
+        required=False, allow_null=True, help_text="With a UTC offset or Z."
+    )
+    remind_at = StrictDateTimeField(
+        required=False, allow_null=True, help_text="With a UTC offset or Z."
+    )
+    recurrence = RecurrenceField(
+        required=False,
+        allow_null=True,
+        max_length=MAX_RULE_LENGTH,
+        error_messages={
+            "blank": "Recurrence must be a rule or null.",
+            "max_length": RuleMessages.TOO_LONG,
+        },
+        help_text="An RFC 5545 RRULE without the `RRULE:` prefix (FREQ=DAILY, WEEKLY, MONTHLY "
+        "or YEARLY; INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS, BYYEARDAY, "
+        "BYWEEKNO, WKST as the FREQ allows); needs a `due_at`. Completing the task creates "
+        "its next occurrence.",
+    )
+    next_occurrence_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The task that completing this recurring task created (at most one, ever).",
+    )
 
     class Meta:
         model = Task
@@ -47,6 +134,13 @@ class TaskSerializer(serializers.ModelSerializer):
             "title",
             "description",
             "completed",
+            "completed_at",
+            "priority",
+            "tags",
+            "due_at",
+            "remind_at",
+            "recurrence",
+            "next_occurrence_id",
             "created_at",
             "updated_at",
         ]
@@ -56,7 +150,16 @@ class TaskSerializer(serializers.ModelSerializer):
         # PUT is a partial update that still requires a title (absent fields stay unchanged).
         if self.context.get("require_title") and "title" not in attrs:
             raise serializers.ValidationError({"title": ["Title is required."]})
+        if attrs.get("recurrence") and "due_at" in attrs and attrs["due_at"] is None:
+            raise serializers.ValidationError({"recurrence": [RuleMessages.NEEDS_DUE]})
         return attrs
+
+
+class TagCountSerializer(serializers.Serializer):
+    """One of the caller's tags, and how many of their tasks carry it (the schema's shape)."""
+
+    name = serializers.CharField()
+    count = serializers.IntegerField(min_value=1)
 
 
 class TaskCompleteSerializer(serializers.Serializer):
@@ -65,9 +168,13 @@ class TaskCompleteSerializer(serializers.Serializer):
     completed = StrictBooleanField(required=False)
 
 
-def _iso_utc(value) -> str:
+def _iso_utc(value) -> str | None:
     """DRF's ISO 8601 rendering of an aware UTC datetime: `...Z`."""
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:  # what the database gives is UTC already
+        value = value.astimezone(UTC)
+    return value.isoformat().replace("+00:00", "Z")
 
 
 class TaskRowSerializer(serializers.BaseSerializer):
@@ -88,6 +195,13 @@ class TaskRowSerializer(serializers.BaseSerializer):
             "title": row["title"],
             "description": row["description"],
             "completed": row["completed"],
+            "completed_at": _iso_utc(row["completed_at"]),
+            "priority": PRIORITY_NAMES[row["priority"]],
+            "tags": row["tags"],
+            "due_at": _iso_utc(row["due_at"]),
+            "remind_at": _iso_utc(row["remind_at"]),
+            "recurrence": row["recurrence"],
+            "next_occurrence_id": row["next_occurrence_id"],
             "created_at": _iso_utc(row["created_at"]),
             "updated_at": _iso_utc(row["updated_at"]),
         }

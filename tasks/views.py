@@ -19,8 +19,15 @@ from rest_framework.response import Response
 from accounts.permissions import USER_ID, IsPathUser
 
 from .exceptions import InvalidTaskId, TaskNotFound
-from .selectors import task_list, task_row, task_rows
-from .serializers import TaskCompleteSerializer, TaskRowSerializer, TaskSerializer
+from .filters import TaskFilter, TaskFilterBackend, TaskOrderingFilter, TaskSearchFilter
+from .schema import FILTER_PARAMETERS
+from .selectors import task_list, task_row, task_rows, task_tag_counts
+from .serializers import (
+    TagCountSerializer,
+    TaskCompleteSerializer,
+    TaskRowSerializer,
+    TaskSerializer,
+)
 from .services import task_create, task_delete, task_set_completed, task_update
 
 _TASK_ID = re.compile(r"[0-9]{1,19}")
@@ -40,6 +47,13 @@ TASK = {
     "title": "Buy milk",
     "description": "2 litres, semi-skimmed",
     "completed": False,
+    "completed_at": None,
+    "priority": "high",
+    "tags": ["errands", "home"],
+    "due_at": "2025-02-01T17:00:00Z",
+    "remind_at": "2025-02-01T16:30:00Z",
+    "recurrence": "FREQ=WEEKLY;BYDAY=SA",
+    "next_occurrence_id": None,
     "created_at": "2025-01-31T09:15:00.123456Z",
     "updated_at": "2025-01-31T09:15:00.123456Z",
 }
@@ -75,13 +89,30 @@ def _docs(summary: str, *, sends=(), result: dict | None = None, links=True, **s
 @extend_schema_view(
     list=_docs(
         "List your tasks",
-        description="Newest first (`-created_at`, then `-id`), paginated.",
+        description="Filtered, searched and ordered as the parameters say (they combine with "
+        "AND; an invalid value is a 422 naming the parameter; unknown ones are ignored); "
+        "newest first by default (`-created_at`, then `-id`); paginated, and `meta.next` / "
+        "`meta.previous` keep every parameter.",
         result={},
         links=False,
+        parameters=FILTER_PARAMETERS,
     ),
     create=_docs(
         "Create a task",
-        sends=[("Title and description", {"title": "Buy milk", "description": "2 litres"})],
+        sends=[
+            ("Title and description", {"title": "Buy milk", "description": "2 litres"}),
+            (
+                "A weekly task",
+                {
+                    "title": "Weekly review",
+                    "priority": "high",
+                    "tags": ["work", "planning"],
+                    "due_at": "2026-12-04T16:00:00Z",
+                    "remind_at": "2026-12-04T15:30:00Z",
+                    "recurrence": "FREQ=WEEKLY;BYDAY=FR",
+                },
+            ),
+        ],
         result={},
         parameters=[
             OpenApiParameter(
@@ -111,7 +142,8 @@ def _docs(summary: str, *, sends=(), result: dict | None = None, links=True, **s
     complete=_docs(
         "Toggle or set a task's completion",
         operation_id="tasks_complete",
-        description='No body toggles `completed`; `{"completed": true|false}` sets it.',
+        description='No body toggles `completed`; `{"completed": true|false}` sets it. '
+        "Completing a recurring task creates its next occurrence (once per task, ever).",
         request=TaskCompleteSerializer,
         sends=[("Set", {"completed": True})],
         result={"completed": True},
@@ -123,6 +155,8 @@ class TaskViewSet(viewsets.GenericViewSet):
 
     serializer_class = TaskSerializer
     permission_classes = [IsAuthenticated, IsPathUser]
+    filter_backends = [TaskFilterBackend, TaskSearchFilter, TaskOrderingFilter]
+    filterset_class = TaskFilter
     lookup_url_kwarg = "task_id"
     lookup_value_regex = "[^/]+"  # anything: a malformed id is a 422, not a 404
     messages = {
@@ -193,3 +227,34 @@ class TaskViewSet(viewsets.GenericViewSet):
     def _detail_url(self, task_id: int) -> str:
         kwargs = {**self.kwargs, self.lookup_url_kwarg: task_id}
         return self.request.build_absolute_uri(reverse(f"{self.basename}-detail", kwargs=kwargs))
+
+
+@extend_schema(parameters=[USER_ID])
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your tags",
+        description="Every tag on your tasks with how many tasks carry it, sorted by name "
+        "ignoring letter case. A tag written in different letter cases on different tasks is "
+        "one tag, named by the spelling most of them use (a tie: the one that sorts first).",
+        examples=[
+            OpenApiExample(
+                "Tags",
+                value={"name": "work", "count": 5},
+                response_only=True,
+            )
+        ],
+    )
+)
+class TagViewSet(viewsets.GenericViewSet):
+    """The caller's tags with their counts, under `/api/tags` and `/api/{user_id}/tags`."""
+
+    serializer_class = TagCountSerializer
+    permission_classes = [IsAuthenticated, IsPathUser]
+    pagination_class = None
+    messages = {"list": "Tags retrieved"}
+
+    def get_queryset(self):
+        return task_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        return Response(task_tag_counts(self.get_queryset()))

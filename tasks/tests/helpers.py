@@ -2,14 +2,18 @@
 
 from datetime import UTC, datetime
 
+from tasks.rules import PRIORITY_NAMES
+
 
 def url(base: str, *parts, slash: str = "") -> str:
     """`base/part/part` plus the optional trailing slash."""
     return "/".join([base, *(str(part) for part in parts)]) + slash
 
 
-def iso(value: datetime) -> str:
-    """A datetime as the API writes it: ISO 8601 UTC ending in `Z`."""
+def iso(value: datetime | None) -> str | None:
+    """A datetime as the API writes it: ISO 8601 UTC ending in `Z` (None stays None)."""
+    if value is None:
+        return None
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -22,6 +26,13 @@ def task_json(task) -> dict:
         "title": task.title,
         "description": task.description,
         "completed": task.completed,
+        "completed_at": iso(task.completed_at),
+        "priority": PRIORITY_NAMES[task.priority],
+        "tags": task.tags,
+        "due_at": iso(task.due_at),
+        "remind_at": iso(task.remind_at),
+        "recurrence": task.recurrence,
+        "next_occurrence_id": task.next_occurrence_id,
         "created_at": iso(task.created_at),
         "updated_at": iso(task.updated_at),
     }

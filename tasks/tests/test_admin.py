@@ -1,6 +1,7 @@
-"""The task admin: list, search, filters, owner autocomplete, bulk actions, constant queries."""
+"""The task admin: list, search, filters, owner autocomplete, bulk actions, constant queries;
+the planning fields, saved through the services."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -10,10 +11,12 @@ from django.utils import timezone
 from accounts.factories import UserFactory
 from tasks.factories import TaskFactory
 from tasks.models import Task
+from tasks.rules import Priority
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/tasks/task/"
+DUE = datetime(2030, 12, 6, 16, 0, tzinfo=UTC)
 
 
 def titles(response) -> list[str]:
@@ -107,8 +110,10 @@ def test_task_form_picks_the_owner_by_autocomplete_not_a_dropdown(admin_client):
 
     html = admin_client.get(f"{CHANGELIST}add/").content.decode()
 
+    owner = html[html.index('name="user"') :]
+    owner = owner[: owner.index("</select>")]
     assert "admin-autocomplete" in html
-    assert html.count("<option") <= 1  # just the empty choice, not one per user
+    assert owner.count("<option") <= 1  # just the empty choice, not one per user
 
 
 def test_owner_autocomplete_finds_users_by_email(admin_client):
@@ -133,6 +138,8 @@ def test_task_timestamps_are_read_only_in_the_admin(admin_client):
             "user": str(task.user_id),
             "title": "After",
             "description": "",
+            "priority": "2",
+            "tags": "",
             "created_at": "2000-01-01 00:00:00",
         },
     )
@@ -190,3 +197,121 @@ def test_user_changelist_query_count_does_not_grow_with_rows(admin_client):
         admin_client.get("/admin/accounts/user/")
 
     assert len(many) == len(few)
+
+
+# --- planning fields ------------------------------------------------------------------------------
+
+
+def _form(task, **changes) -> dict:
+    """The change form as the admin page posts it, with some fields changed."""
+    data = {
+        "title": task.title,
+        "description": task.description or "",
+        "priority": str(task.priority),
+        "tags": ", ".join(task.tags),
+        "due_at_0": task.due_at.strftime("%Y-%m-%d") if task.due_at else "",
+        "due_at_1": task.due_at.strftime("%H:%M:%S") if task.due_at else "",
+        "remind_at_0": "",
+        "remind_at_1": "",
+        "recurrence": task.recurrence or "",
+    }
+    if task.completed:
+        data["completed"] = "on"
+    return {**data, **changes}
+
+
+def test_changelist_shows_priority_by_name_tags_and_due_date(admin_client):
+    TaskFactory(title="Plan", priority=Priority.HIGH, tags=["work", "home"], due_at=DUE)
+
+    html = admin_client.get(CHANGELIST).content.decode()
+
+    assert ">High<" in html or ">high<" in html
+    assert "work, home" in html
+    assert "FREQ" not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("priority__exact=3", {"urgent"}),
+        ("due=overdue", {"late"}),
+        ("due=none", {"someday", "urgent"}),
+        ("recurring=yes", {"weekly"}),
+        ("q=errands", {"weekly"}),
+    ],
+)
+def test_changelist_filters_and_search_on_planning_fields(admin_client, query, expected):
+    TaskFactory(title="urgent", priority=Priority.HIGH)
+    TaskFactory(title="late", due_at=timezone.now() - timedelta(days=2))
+    TaskFactory(title="someday", priority=Priority.LOW)
+    TaskFactory(title="weekly", tags=["Errands"], due_at=DUE, recurrence="FREQ=WEEKLY")
+
+    response = admin_client.get(f"{CHANGELIST}?{query}")
+
+    assert {task.title for task in response.context["cl"].result_list} == expected
+
+
+def test_tags_are_edited_as_one_line_and_saved_through_the_services(admin_client):
+    task = TaskFactory(tags=["old"])
+
+    response = admin_client.post(
+        f"{CHANGELIST}{task.pk}/change/", _form(task, tags=" Work, home ,WORK, ")
+    )
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.tags, task.tag_keys) == (["Work", "home"], ",work,home,")
+
+
+def test_the_admin_refuses_what_the_api_refuses(admin_client):
+    task = TaskFactory()
+
+    bad_rule = admin_client.post(
+        f"{CHANGELIST}{task.pk}/change/", _form(task, recurrence="FREQ=HOURLY")
+    )
+    no_due = admin_client.post(
+        f"{CHANGELIST}{task.pk}/change/", _form(task, recurrence="FREQ=DAILY")
+    )
+    bad_tag = admin_client.post(f"{CHANGELIST}{task.pk}/change/", _form(task, tags="x" * 51))
+
+    assert "FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY." in bad_rule.content.decode()
+    assert "A recurring task needs a due_at." in no_due.content.decode()
+    assert "Tag 1 must be 1 to 50 characters once trimmed." in bad_tag.content.decode()
+    task.refresh_from_db()
+    assert task.recurrence is None
+
+
+def test_completing_a_recurring_task_in_the_admin_creates_its_next_occurrence(admin_client):
+    task = TaskFactory(due_at=DUE, recurrence="FREQ=WEEKLY")
+
+    admin_client.post(f"{CHANGELIST}{task.pk}/change/", _form(task, completed="on"))
+
+    task.refresh_from_db()
+    assert task.completed is True
+    assert Task.objects.get(pk=task.next_occurrence_id).due_at == DUE + timedelta(weeks=1)
+
+
+def test_the_mark_completed_action_creates_next_occurrences(admin_client):
+    weekly = TaskFactory(due_at=DUE, recurrence="FREQ=WEEKLY")
+    plain = TaskFactory()
+
+    admin_client.post(
+        CHANGELIST,
+        {"action": "mark_completed", "_selected_action": [weekly.pk, plain.pk]},
+    )
+
+    assert Task.objects.count() == 3
+    weekly.refresh_from_db()
+    assert Task.objects.get(pk=weekly.next_occurrence_id).due_at == DUE + timedelta(weeks=1)
+
+
+def test_adding_a_task_in_the_admin_goes_through_the_services(admin_client):
+    owner = UserFactory()
+
+    admin_client.post(
+        f"{CHANGELIST}add/",
+        {**_form(TaskFactory.build(title="Added", description="", tags=["a"])), "user": owner.pk},
+    )
+
+    task = Task.objects.get(title="Added")
+    assert (task.user, task.tags, task.title_folded) == (owner, ["a"], "added")

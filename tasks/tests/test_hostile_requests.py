@@ -152,6 +152,78 @@ def test_unknown_query_parameters_are_ignored(auth_client, target_task):
     assert [row["id"] for row in response.json()["data"]] == [target_task.pk]
 
 
+# --- list filters, search and ordering ------------------------------------------------------------
+
+LIST_PARAMETERS = ["completed", "priority", "tag", "due_after", "due_before", "overdue", "has_due"]
+LIST_PARAMETERS += ["search", "ordering"]
+
+
+HOSTILE_VALUES = [
+    "",
+    "%00",
+    "a%00",
+    "%ED%A0%80",  # a UTF-8 encoded lone surrogate (Django reads it as U+FFFD)
+    "9" * 5000,
+    "%27%20OR%201%3D1%20--",
+    "%3Cscript%3E",
+    "null",
+    "[true]",
+    "%E2%80%AE",  # RIGHT-TO-LEFT OVERRIDE
+    "true%0D%0AX-Evil:%201",
+]
+# Plain text that is a fine search, or a fine tag (no comma, no control character).
+VALID_AS = {
+    "search": {"%ED%A0%80", "%27%20OR%201%3D1%20--", "%3Cscript%3E", "null", "[true]",
+               "%E2%80%AE", "true%0D%0AX-Evil:%201"},
+    "tag": {"%ED%A0%80", "%27%20OR%201%3D1%20--", "%3Cscript%3E", "null", "[true]", "%E2%80%AE"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        (name, value)
+        for name in LIST_PARAMETERS
+        for value in HOSTILE_VALUES
+        if value not in VALID_AS.get(name, ())
+    ],
+)
+def test_list_parameter_abuse_is_422_naming_the_parameter(auth_client, stored_before, name, value):
+    response = auth_client.get(f"/api/tasks?{name}={value}")
+
+    assert response.status_code == 422, response.content
+    assert error_code(response) == "VALIDATION_ERROR"
+    assert list(response.json()["error"]["details"]) == [name]
+    assert stored() == stored_before
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [(name, value) for name, values in VALID_AS.items() for value in values]
+)
+def test_injection_shaped_searches_and_tags_are_plain_text(auth_client, target_task, name, value):
+    response = auth_client.get(f"/api/tasks?{name}={value}")
+
+    assert response.status_code == 200
+    assert response.json()["data"] == []
+
+
+@pytest.mark.parametrize("name", [name for name in LIST_PARAMETERS if name != "tag"])
+def test_a_repeated_single_valued_list_parameter_is_422(auth_client, stored_before, name):
+    value = {"priority": "high", "search": "x", "ordering": "title"}.get(name, "true")
+    if name.startswith("due_"):
+        value = "2030-01-01T00:00:00Z"
+
+    response = auth_client.get(f"/api/tasks?{name}={value}&{name}={value}")
+
+    assert response.json()["error"]["details"] == {name: ["Must be given only once."]}
+
+
+def test_a_thousand_tags_are_refused_before_any_query(auth_client, stored_before):
+    response = auth_client.get("/api/tasks?" + "&".join(["tag=x"] * 1000))
+
+    assert response.json()["error"]["details"] == {"tag": ["At most 20 tags."]}
+
+
 # --- headers with CR/LF, NUL ----------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Properties of task text over generated input: valid text round-trips exactly, invalid is a 422.
+"""Properties of task text over generated input: valid text round-trips exactly, invalid is a 422;
+tags keep their first spelling and find their task in any letter case, and so does search.
 
 Through the whole stack (parser, serializer, service, database, renderer), on SQLite and on
 PostgreSQL. Example counts are bounded so the suite stays fast.
@@ -12,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tasks.models import Task
+from tasks.rules import fold
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +156,78 @@ def test_a_lone_surrogate_is_a_4xx_and_stores_nothing(
     assert response.status_code in (400, 422), response.content
     assert response.json()["error"]["code"] in ("MALFORMED_REQUEST", "VALIDATION_ERROR")
     assert Task.objects.count() == count
+
+
+# --- tags and search ------------------------------------------------------------------------------
+
+# What a tag may hold: anything storable but commas and control characters.
+tag_characters = st.characters(
+    exclude_categories=["Cs", "Cc"], exclude_characters=",", max_codepoint=0x2FFFF
+)
+valid_tags = st.text(tag_characters, min_size=1, max_size=50).filter(lambda t: t.strip() == t)
+tag_lists = st.lists(st.tuples(whitespace, valid_tags, whitespace), max_size=20)
+
+
+@bounded
+@given(tags=tag_lists)
+def test_valid_tags_are_stored_trimmed_and_collapsed_by_letter_case(auth_client, tags):
+    sent = [before + tag + after for before, tag, after in tags]
+    expected = {}
+    for _, tag, _ in tags:
+        expected.setdefault(fold(tag), tag)
+
+    created = _create(auth_client, {"title": "t", "tags": sent})
+
+    assert created.status_code == 201, created.content
+    assert created.json()["data"]["tags"] == list(expected.values())
+    task_id = created.json()["data"]["id"]
+    for tag in expected.values():  # each tag finds the task, in any letter case
+        for query in same_letters_other_case(tag):
+            listed = auth_client.get("/api/tasks", {"tag": query}).json()["data"]
+            assert task_id in [t["id"] for t in listed], query
+
+
+@bounded
+@given(
+    tags=st.one_of(
+        st.lists(valid_tags, min_size=21, max_size=25),
+        st.lists(st.text(storable, min_size=51, max_size=60).filter(lambda t: len(t.strip()) > 50),
+                 min_size=1, max_size=2),
+        st.tuples(st.text(tag_characters, max_size=5), st.sampled_from([",", "\x00", "\n", "\x7f"]))
+        .map(lambda parts: ["a" + "".join(parts) + "z"]),  # inside: trimming cannot remove it
+        not_strings.filter(lambda value: value != []),
+    )
+)  # fmt: skip
+def test_invalid_tags_are_a_422_and_store_nothing(auth_client, tags):
+    count = Task.objects.count()
+
+    response = _create(auth_client, {"title": "t", "tags": tags})
+
+    _assert_422_on(response, "tags")
+    assert Task.objects.count() == count
+
+
+def same_letters_other_case(text: str) -> list[str]:
+    """The text in other letter cases that Unicode's case folding equates with it: not every
+    upper() does (`ı`, dotless i, uppercases to `I`, which folds to `i`)."""
+    variants = [text, text.upper(), text.lower(), text.casefold(), text.swapcase()]
+    return [v for v in variants if fold(v) == fold(text) and len(v.strip()) <= 50]
+
+
+words = st.text(
+    st.characters(exclude_categories=["Cs", "Cc", "Zs", "Zl", "Zp"], max_codepoint=0x2FFFF),
+    min_size=1,
+    max_size=12,
+).filter(lambda w: w.split() == [w])
+
+
+@bounded
+@given(before=words, word=words, after=words, in_title=st.booleans())
+def test_a_word_of_a_task_finds_it_in_any_letter_case(auth_client, before, word, after, in_title):
+    text = f"{before} {word} {after}"
+    body = {"title": text} if in_title else {"title": "t", "description": text}
+    task_id = _create(auth_client, body).json()["data"]["id"]
+
+    for query in same_letters_other_case(word):
+        found = auth_client.get("/api/tasks", {"search": query}).json()["data"]
+        assert task_id in [t["id"] for t in found], query

@@ -149,3 +149,139 @@ def test_toggle_never_reverts_a_title_edited_after_it_was_read(auth_client, user
     assert task.title == "Edited meanwhile"
     assert task.completed is True
     assert response.json()["data"]["title"] == "Edited meanwhile"
+
+
+# --- the list with filters, search and ordering; planning writes -------------------------------
+
+LIST_QUERIES = [
+    "completed=false",
+    "priority=high,medium",
+    "tag=work",
+    "tag=work&tag=home",
+    "due_after=2020-01-01T00:00:00Z&due_before=2040-01-01T00:00:00Z",
+    "overdue=true",
+    "overdue=false",
+    "has_due=true",
+    "search=milk",
+    "search=oat milk litres",
+    "ordering=-priority,due_at,title",
+    "ordering=-due_at",
+    "completed=false&priority=high&tag=work&tag=home&due_after=2020-01-01T00:00:00Z"
+    "&due_before=2040-01-01T00:00:00Z&overdue=false&has_due=true&search=milk"
+    "&ordering=-priority,-due_at,title,-updated_at,created_at&limit=50&offset=10",
+]
+
+
+@pytest.fixture
+def hundred_planned_tasks(user):
+    from datetime import UTC, datetime, timedelta
+
+    from tasks.rules import Priority
+
+    return [
+        TaskFactory(
+            user=user,
+            title=f"Buy milk {n}",
+            description="oat, 2 litres",
+            priority=[Priority.LOW, Priority.MEDIUM, Priority.HIGH][n % 3],
+            tags=["work", "home"] if n % 2 else ["errands"],
+            due_at=datetime(2026, 9, 1, tzinfo=UTC) + timedelta(days=n) if n % 4 else None,
+        )
+        for n in range(100)
+    ]
+
+
+@pytest.mark.parametrize("query", LIST_QUERIES)
+def test_list_with_any_filters_search_and_ordering_costs_at_most_3_statements(
+    auth_client, hundred_planned_tasks, budget, query
+):
+    response, total, _ = budget(lambda: auth_client.get(f"/api/tasks?{query}"))
+
+    assert response.status_code == 200, response.content
+    assert response.json()["meta"]["count"] > 0
+    assert all("tags" in task for task in response.json()["data"])
+    assert total <= 3
+
+
+def test_list_of_100_tasks_with_tags_is_still_2_statements(
+    auth_client, hundred_planned_tasks, budget
+):
+    response, total, _ = budget(lambda: auth_client.get("/api/tasks?tag=work&ordering=title"))
+
+    assert len(response.json()["data"]) == 50
+    assert response.json()["data"][0]["tags"] == ["work", "home"]
+    assert total == 2
+
+
+def test_tags_cost_2_statements(auth_client, hundred_planned_tasks, budget):
+    response, total, _ = budget(lambda: auth_client.get("/api/tags"))
+
+    assert response.json()["data"] == [
+        {"name": "errands", "count": 50},
+        {"name": "home", "count": 50},
+        {"name": "work", "count": 50},
+    ]
+    assert total == 2
+
+
+def test_create_with_every_planning_field_costs_2_statements(auth_client, budget):
+    body = {
+        "title": "Weekly review",
+        "priority": "high",
+        "tags": ["work", "planning"],
+        "due_at": "2030-12-06T16:00:00Z",
+        "remind_at": "2030-12-06T15:30:00Z",
+        "recurrence": "FREQ=WEEKLY;BYDAY=FR",
+    }
+
+    response, total, _ = budget(lambda: auth_client.post("/api/tasks", body, format="json"))
+
+    assert response.status_code == 201
+    assert total == 2  # the user, the INSERT (tags live in the row: no second table)
+
+
+def test_patch_of_tags_due_and_rule_costs_2_statements(auth_client, user, budget):
+    task = TaskFactory(user=user)
+    body = {"tags": ["a"], "due_at": "2030-01-01T00:00:00Z", "recurrence": "FREQ=DAILY"}
+
+    response, total, _ = budget(
+        lambda: auth_client.patch(f"/api/tasks/{task.pk}", body, format="json")
+    )
+
+    assert response.status_code == 200
+    assert total == 2  # the user, one UPDATE ... RETURNING
+
+
+def test_toggle_of_a_recurring_task_back_to_open_costs_2_statements(auth_client, user, budget):
+    from datetime import UTC, datetime
+
+    task = TaskFactory(
+        user=user, completed=True, due_at=datetime(2030, 1, 1, tzinfo=UTC), recurrence="FREQ=DAILY"
+    )
+
+    response, total, _ = budget(lambda: auth_client.patch(f"/api/tasks/{task.pk}/complete"))
+
+    assert response.json()["data"]["completed"] is False
+    assert total == 2
+
+
+def test_completing_a_recurring_task_costs_7_statements(auth_client, user, budget):
+    from datetime import UTC, datetime
+
+    task = TaskFactory(user=user, due_at=datetime(2030, 1, 1, tzinfo=UTC), recurrence="FREQ=DAILY")
+
+    response, total, queries = budget(lambda: auth_client.patch(f"/api/tasks/{task.pk}/complete"))
+
+    assert response.json()["data"]["next_occurrence_id"] is not None
+    # The user; the guarded UPDATE that holds the row back; then BEGIN, the UPDATE (row locked),
+    # the next occurrence's INSERT, the UPDATE that links it, COMMIT (in a test's transaction,
+    # SAVEPOINT and RELEASE instead of BEGIN and COMMIT).
+    assert total == 7
+    kinds = [q["sql"].split()[0] for q in queries]
+    assert [kind for kind in kinds if kind not in ("SAVEPOINT", "RELEASE")] == [
+        "SELECT",
+        "UPDATE",
+        "UPDATE",
+        "INSERT",
+        "UPDATE",
+    ]

@@ -4,11 +4,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.factories import UserFactory
 from accounts.models import User
 from tasks.factories import TaskFactory
 from tasks.models import Task
+from tasks.rules import Priority, tag_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +138,35 @@ def test_seed_reports_no_batches_for_small_runs_or_verbosity_0():
     assert small.strip().count("\n") == 0
     assert "Inserted" not in quiet.getvalue()
     assert quiet.getvalue().strip().startswith("Seeded 2 demo users")
+
+
+def test_seed_fills_the_planning_fields_realistically():
+    seed("--users", "2", "--tasks-per-user", "150", "--seed", "7")
+
+    tasks = list(Task.objects.all())
+    now = timezone.now()
+    assert {t.priority for t in tasks} == {Priority.LOW, Priority.MEDIUM, Priority.HIGH}
+    assert {tag for t in tasks for tag in t.tags} <= {
+        "work", "home", "errands", "health", "finance", "family"
+    }  # fmt: skip
+    assert any(t.tags for t in tasks) and any(not t.tags for t in tasks)
+    assert any(t.recurrence for t in tasks)
+    assert all(t.due_at for t in tasks if t.recurrence)
+    assert any(not t.completed and t.due_at and t.due_at < now for t in tasks)  # overdue
+    assert any(t.remind_at for t in tasks)
+    assert all(t.tag_keys == tag_keys(t.tags) and t.title_folded for t in tasks)
+    assert all((t.completed_at is not None) == t.completed for t in tasks)
+
+
+def test_seed_with_a_seed_repeats_the_planning_fields():
+    def planned():
+        return sorted(
+            (t.title, t.priority, t.tags, t.due_at, t.remind_at, t.recurrence)
+            for t in Task.objects.all()
+        )
+
+    seed("--clear", "--users", "2", "--tasks-per-user", "20", "--seed", "3")
+    first = planned()
+    seed("--clear", "--users", "2", "--tasks-per-user", "20", "--seed", "3")
+
+    assert planned() == first

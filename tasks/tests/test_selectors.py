@@ -45,6 +45,13 @@ def test_task_rows_are_plain_dicts_of_the_row_fields(user):
         "title": "Row",
         "description": None,
         "completed": False,
+        "completed_at": None,
+        "priority": 2,
+        "tags": [],
+        "due_at": None,
+        "remind_at": None,
+        "recurrence": None,
+        "next_occurrence_id": None,
         "created_at": task.created_at,
         "updated_at": task.updated_at,
     }

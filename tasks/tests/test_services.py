@@ -98,7 +98,9 @@ def test_task_update_is_one_update_returning_statement(user, old_task):
 
 def test_task_update_writes_only_the_named_columns(user, old_task):
     # Someone else changes the description and completion after `old_task` was read.
-    Task.objects.filter(pk=old_task.pk).update(description="Concurrent", completed=True)
+    Task.objects.filter(pk=old_task.pk).update(
+        description="Concurrent", completed=True, completed_at=OLD
+    )
 
     task_update(user=user, task_id=old_task.pk, title="Renamed")
 
@@ -177,7 +179,7 @@ def test_task_set_completed_with_a_value_sets_it(user, old_task, value):
 
 def test_task_set_completed_toggle_is_one_statement_that_flips_in_the_database(user, old_task):
     # A stale in-memory copy cannot undo a concurrent change: the flip happens in SQL.
-    Task.objects.filter(pk=old_task.pk).update(completed=True)
+    Task.objects.filter(pk=old_task.pk).update(completed=True, completed_at=OLD)
 
     with CaptureQueriesContext(connection) as queries:
         updated = task_set_completed(user=user, task_id=old_task.pk)
@@ -217,3 +219,30 @@ def test_deleting_a_user_deletes_their_tasks(user, other_user, old_task):
     user.delete()
 
     assert list(Task.objects.all()) == [keep]
+
+
+# --- planning fields ------------------------------------------------------------------------------
+
+
+def test_task_create_refuses_tags_that_are_not_a_list(user):
+    with pytest.raises(ValidationError) as caught:
+        task_create(user=user, title="t", tags="work")
+
+    assert caught.value.messages == ["Tags must be a list of strings."]
+    assert not Task.objects.exists()
+
+
+def test_task_create_normalizes_tags_and_derives_the_search_columns(user):
+    task = task_create(user=user, title="ÉCOLE", description="Straße", tags=[" Work ", "WORK"])
+
+    task.refresh_from_db()
+    assert (task.tags, task.tag_keys) == (["Work"], ",work,")
+    assert (task.title_folded, task.description_folded) == ("école", "strasse")
+
+
+def test_task_update_keeps_the_derived_columns_in_step(user, old_task):
+    task_update(user=user, task_id=old_task.pk, title="NEW Title", tags=["Home"])
+
+    old_task.refresh_from_db()
+    assert (old_task.title_folded, old_task.description_folded) == ("new title", "kept")
+    assert old_task.tag_keys == ",home,"

@@ -12,6 +12,10 @@ export type User = Schemas["User"];
 export type TokenBundle = Schemas["TokenBundle"];
 export type ErrorResponse = Schemas["ErrorResponse"];
 export type ErrorCode = Schemas["ErrorCode"];
+export type TagCount = Schemas["TagCount"];
+export type Priority = Task["priority"];
+/** The list's query parameters (filters, search, ordering, page). */
+export type TaskQuery = NonNullable<operations["tasks_list"]["parameters"]["query"]>;
 export type AuthReason = Schemas["AuthReason"];
 
 export type OperationId = keyof operations;
@@ -79,7 +83,12 @@ const routes = {
   user_tasks_partial_update: ["patch", "/api/{user_id}/tasks/{task_id}"],
   user_tasks_complete: ["patch", "/api/{user_id}/tasks/{task_id}/complete"],
   user_tasks_destroy: ["delete", "/api/{user_id}/tasks/{task_id}"],
+  tags_list: ["get", "/api/tags"],
+  user_tags_list: ["get", "/api/{user_id}/tags"],
 } as const satisfies { [K in OperationId]: RouteOf<K> };
+
+/** Array parameters the schema marks `explode: true` (`tag=a&tag=b`); others are comma lists. */
+const EXPLODED = new Set(["tag"]);
 
 /** A 4xx/5xx answer: the error envelope's `error`, with its contract code. */
 export class ApiError extends Error {
@@ -113,7 +122,7 @@ export class TodoClient {
     const [method, template] = routes[operation];
     const { path, query, body } = (args ?? {}) as {
       path?: Record<string, string | number>;
-      query?: Record<string, string | number | undefined>;
+      query?: Record<string, string | number | boolean | string[] | undefined>;
       body?: unknown;
     };
     const url = new URL(
@@ -121,7 +130,12 @@ export class TodoClient {
       this.baseUrl,
     );
     for (const [name, value] of Object.entries(query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
+      if (value === undefined) continue;
+      if (Array.isArray(value) && EXPLODED.has(name)) {
+        for (const item of value) url.searchParams.append(name, item);
+      } else {
+        url.searchParams.set(name, Array.isArray(value) ? value.join(",") : String(value));
+      }
     }
     const headers: Record<string, string> = { Accept: "application/json" };
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
@@ -150,13 +164,39 @@ export async function tour(baseUrl: string, email: string, password: string) {
   const me: User = auth_me.data;
 
   const tasks_create = await api.call("tasks_create", {
-    body: { title: "Buy milk", description: null },
+    body: {
+      title: "Weekly review",
+      description: null,
+      priority: "high",
+      tags: ["work", "planning"],
+      due_at: "2030-12-06T16:00:00Z",
+      remind_at: "2030-12-06T15:30:00+00:00",
+      recurrence: "FREQ=WEEKLY;BYDAY=FR",
+    },
   });
   const task: Task = tasks_create.data;
+  const priority: Priority = task.priority;
+  const tags: string[] = task.tags;
+  const due: string | null = task.due_at;
+  const completedAt: string | null | undefined = task.completed_at;
+  const next: number | null | undefined = task.next_occurrence_id;
   const id = { task_id: task.id };
-  const tasks_list = await api.call("tasks_list", { query: { limit: 10, offset: 0 } });
+  const filters: TaskQuery = {
+    completed: false,
+    priority: ["high", "medium"],
+    tag: ["work", "planning"],
+    due_after: "2030-01-01T00:00:00Z",
+    due_before: "2031-01-01T00:00:00Z",
+    overdue: false,
+    has_due: true,
+    search: "review",
+    ordering: "-priority,due_at,title",
+    limit: 10,
+    offset: 0,
+  };
+  const tasks_list = await api.call("tasks_list", { query: filters });
   const total: number = tasks_list.meta.count;
-  const next: string | null = tasks_list.meta.next;
+  const nextPage: string | null = tasks_list.meta.next;
   const titles: string[] = tasks_list.data.map((t) => t.title);
   const tasks_retrieve = await api.call("tasks_retrieve", { path: id });
   const tasks_update = await api.call("tasks_update", {
@@ -169,6 +209,9 @@ export async function tour(baseUrl: string, email: string, password: string) {
   });
   const tasks_complete = await api.call("tasks_complete", { path: id }); // toggles
   const done: boolean = tasks_complete.data.completed;
+  const spawned: number | null | undefined = tasks_complete.data.next_occurrence_id;
+  const tags_list = await api.call("tags_list");
+  const tagCounts: TagCount[] = tags_list.data;
 
   const mine = { user_id: me.id };
   const user_tasks_create = await api.call("user_tasks_create", {
@@ -176,7 +219,11 @@ export async function tour(baseUrl: string, email: string, password: string) {
     body: { title: "Call mum", completed: false },
   });
   const theirs = { ...mine, task_id: user_tasks_create.data.id };
-  const user_tasks_list = await api.call("user_tasks_list", { path: mine, query: { limit: 1 } });
+  const user_tasks_list = await api.call("user_tasks_list", {
+    path: mine,
+    query: { limit: 1, tag: ["work"], overdue: true },
+  });
+  const user_tags_list = await api.call("user_tags_list", { path: mine });
   const user_tasks_retrieve = await api.call("user_tasks_retrieve", { path: theirs });
   const user_tasks_update = await api.call("user_tasks_update", {
     path: theirs,
@@ -238,14 +285,18 @@ export async function tour(baseUrl: string, email: string, password: string) {
     user_tasks_partial_update,
     user_tasks_complete,
     user_tasks_destroy,
+    tags_list,
+    user_tags_list,
   };
   const messages: string[] = [health.message, tasks_create.message, user_tasks_list.message];
+  const planned = { priority, tags, due, completedAt, next, spawned, tagCounts };
   return {
     results,
     total,
-    next,
+    nextPage,
     titles,
     done,
+    planned,
     notFound,
     unauthenticated,
     messages,
@@ -271,6 +322,18 @@ export function rejectedCalls(api: TodoClient): void {
   void api.call("tasks_archive");
   // @ts-expect-error: the list's `meta` has no `total` (it is `count`)
   void api.call("tasks_list").then((page) => page.meta.total);
+  // @ts-expect-error: priority is low, medium or high
+  void api.call("tasks_create", { body: { title: "x", priority: "urgent" } });
+  // @ts-expect-error: tags are strings
+  void api.call("tasks_create", { body: { title: "x", tags: [1] } });
+  // @ts-expect-error: the `completed` filter is a boolean
+  void api.call("tasks_list", { query: { completed: "yes" } });
+  // @ts-expect-error: the `priority` filter takes priorities
+  void api.call("tasks_list", { query: { priority: ["urgent"] } });
+  // @ts-expect-error: `tag` is a list of tags
+  void api.call("tasks_list", { query: { tag: 3 } });
+  // @ts-expect-error: a tag count has no `total`
+  void api.call("tags_list").then((r) => r.data[0].total);
   // @ts-expect-error: a 401's reason is one of the vocabulary's words
   void api.call("auth_me").catch((e: ApiError) => e.reason === "token_expired");
   // @ts-expect-error: a task's `id` is read-only

@@ -1,6 +1,7 @@
 """`manage.py seed`: demo users and tasks made with the factories; repeatable, safe to re-run."""
 
 import argparse
+from datetime import UTC, datetime, timedelta
 
 import factory
 import factory.random
@@ -15,12 +16,40 @@ from accounts.factories import UserFactory
 from accounts.models import User
 from tasks.factories import TaskFactory
 from tasks.models import Task
+from tasks.rules import Priority
 
 DEMO_EMAIL = "demo{}@example.com"
 DEMO_EMAIL_REGEX = r"^demo[0-9]+@example\.com$"
 DEFAULT_PASSWORD = "todo-demo-password"
 BATCH_SIZE = 500  # tasks per INSERT; a run of more than one batch reports each one
 COMPLETED_SHARE = 0.3
+TAGS = ["work", "home", "errands", "health", "finance", "family"]
+RULES = [
+    "FREQ=DAILY",
+    "FREQ=WEEKLY;BYDAY=MO",
+    "FREQ=WEEKLY;BYDAY=FR",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=SA",
+    "FREQ=MONTHLY;BYMONTHDAY=1",
+    "FREQ=MONTHLY;BYDAY=-1FR",
+]
+PRIORITY_WEIGHTS = {Priority.LOW: 3, Priority.MEDIUM: 5, Priority.HIGH: 2}
+
+
+def planning(randgen, today: datetime) -> dict:
+    """Realistic planning fields: mixed priorities, 0-3 tags from a small vocabulary, due dates
+    for most tasks (some past, so overdue while open), reminders for some, a few recurring."""
+    fields = {
+        "priority": randgen.choices(list(PRIORITY_WEIGHTS), list(PRIORITY_WEIGHTS.values()))[0],
+        "tags": randgen.sample(TAGS, randgen.choice([0, 1, 1, 2, 2, 3])),
+    }
+    if randgen.random() < 0.6:
+        due = today + timedelta(days=randgen.randint(-10, 30), hours=randgen.choice([9, 12, 17]))
+        fields["due_at"] = due
+        if randgen.random() < 0.4:
+            fields["remind_at"] = due - timedelta(minutes=randgen.choice([15, 30, 60, 1440]))
+        if randgen.random() < 0.25:
+            fields["recurrence"] = randgen.choice(RULES)
+    return fields
 
 
 def _count(value: str) -> int:
@@ -122,9 +151,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"Inserted {created} of {total} tasks")
 
         randgen = factory.random.randgen
+        # Dates count from the start of today (UTC): the same --seed gives the same data that day.
+        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         for user in users:
             for _ in range(missing[user.pk]):
-                task = TaskFactory.build(user=user, completed=randgen.random() < COMPLETED_SHARE)
+                task = TaskFactory.build(
+                    user=user,
+                    completed=randgen.random() < COMPLETED_SHARE,
+                    **planning(randgen, today),
+                )
                 task.full_clean(exclude=["user"], validate_constraints=False)
                 pending.append(task)
                 if len(pending) >= BATCH_SIZE:

@@ -1,0 +1,44 @@
+"""The planning migration keeps every existing task and fills in what is new."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("tasks", "0001_initial"), ("accounts", "0001_initial")]
+AFTER = [("tasks", "0004_planning_constraints")]
+
+
+@pytest.fixture
+def executor():
+    """A migration executor; every app is migrated back to its latest state afterwards."""
+    yield MigrationExecutor(connection)
+    latest = MigrationExecutor(connection)
+    latest.migrate(latest.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_tasks_are_kept_and_completed_ones_get_their_completed_at(executor):
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps
+    user = old.get_model("accounts", "User").objects.create(email="old@example.com")
+    Task = old.get_model("tasks", "Task")
+    done = Task.objects.create(user=user, title="ÉCOLE Straße", description=None, completed=True)
+    open_ = Task.objects.create(user=user, title="Open", description="Ünïcode", completed=False)
+    stamp = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    Task.objects.filter(pk=done.pk).update(updated_at=stamp)
+
+    forward = MigrationExecutor(connection)  # a fresh graph state after migrating back
+    forward.migrate(AFTER)
+    Task = forward.loader.project_state(AFTER).apps.get_model("tasks", "Task")
+    rows = {t.pk: t for t in Task.objects.all()}
+
+    assert set(rows) == {done.pk, open_.pk}
+    assert (rows[done.pk].completed_at, rows[done.pk].updated_at) == (stamp, stamp)
+    assert rows[open_.pk].completed_at is None
+    assert rows[done.pk].title_folded == "école strasse"
+    assert (rows[open_.pk].description_folded, rows[done.pk].description_folded) == ("ünïcode", "")
+    assert [(t.priority, t.tags, t.due_at, t.recurrence) for t in rows.values()] == [
+        (2, [], None, None)
+    ] * 2
