@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from testing.environment import require
-from testing.live_server import free_port
+from testing.live_server import collect_static, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -168,7 +168,7 @@ def e2e_server(tmp_path_factory):
         "DJANGO_SUPERUSER_PASSWORD": STAFF_PASSWORD,
     }
     _manage(env, "migrate", "--noinput")
-    _manage(env, "collectstatic", "--noinput")
+    collect_static(env)
     _manage(env, "createsuperuser", "--noinput", "--email", STAFF_EMAIL)
     _manage(env, "seed", "--users", str(USERS), "--tasks-per-user", str(TASKS_PER_USER))
     _manage(env, "seed", "--users", str(USERS), "--password", DEMO_PASSWORD)  # safe twice

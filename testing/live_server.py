@@ -224,6 +224,26 @@ def _server_command(port: int, workers: int, threads: int) -> list[str]:
     return _gunicorn_command(port, workers, threads)
 
 
+_static_collected = False
+
+
+def collect_static(env: dict) -> None:
+    """`manage.py collectstatic` once per test run: production settings serve the admin's and
+    the docs' files from its manifest, and a page that names a missing file is a 500. A fresh
+    clone has none, so every live server (not only the e2e one) makes sure they are there."""
+    global _static_collected
+    if not _static_collected:
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity=0"],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        _static_collected = True
+
+
 @contextmanager
 def live_server_process(
     *,
@@ -240,6 +260,7 @@ def live_server_process(
     """
     port = free_port()
     server_env = _server_env(env)
+    collect_static(server_env)
     with tempfile.NamedTemporaryFile(prefix="live-server-", suffix=".log", delete=False) as log:
         process = subprocess.Popen(
             _server_command(port, workers, threads),
