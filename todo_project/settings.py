@@ -211,6 +211,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffsetPagination",
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # `?format=` is an unknown parameter like any other (the contract ignores those); only the
+    # schema view reads it (api/openapi/views.py).
+    "URL_FORMAT_OVERRIDE": None,
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("THROTTLE_AUTH_RATE", "10/minute")},
 }

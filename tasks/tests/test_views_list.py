@@ -270,3 +270,16 @@ def test_invalid_parameters_are_all_reported(auth_client, planned):
     response = auth_client.get("/api/tasks?completed=maybe&priority=urgent")
 
     assert set(response.json()["error"]["details"]) == {"completed", "priority"}
+
+
+@pytest.mark.parametrize("value", ["xml", "json", "api", ""])
+def test_format_is_an_unknown_parameter_like_any_other(auth_client, user, value):
+    task = TaskFactory(user=user, title="kept")
+
+    listed = auth_client.get(f"/api/tasks?format={value}")
+    one = auth_client.get(f"/api/tasks/{task.pk}?format={value}")
+
+    assert listed.status_code == 200 and listed["Content-Type"] == "application/json"
+    assert [t["title"] for t in listed.json()["data"]] == ["kept"]
+    assert listed.json()["meta"]["count"] == 1
+    assert one.status_code == 200 and one.json()["data"]["id"] == task.pk
