@@ -303,6 +303,16 @@ def test_an_error_frees_the_key_for_another_request(auth_client):
     assert Task.objects.count() == 1
 
 
+def test_a_malformed_or_too_large_body_with_a_key_keeps_nothing(auth_client, settings):
+    malformed = post(auth_client, body=b'{"title": ', **keyed())
+    too_large = post(auth_client, body=b" " * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1), **keyed())
+
+    assert malformed.json()["error"]["code"] == "MALFORMED_REQUEST"
+    assert too_large.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert (malformed.status_code, too_large.status_code) == (400, 413)
+    assert IdempotencyKey.objects.count() == Task.objects.count() == 0
+
+
 # --- keys are per user ---------------------------------------------------------------------
 
 
