@@ -3,7 +3,7 @@ from django.db.backends.signals import connection_created
 
 
 class ApiConfig(AppConfig):
-    """The HTTP conventions every app shares (no models)."""
+    """The HTTP conventions every app shares (its one model: kept Idempotency-Key responses)."""
 
     name = "api"
 

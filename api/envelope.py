@@ -16,6 +16,11 @@ def _default(value):
     return _fallback.default(value)
 
 
+def json_bytes(data) -> bytes:
+    """`data` as the renderer writes it (also what an Idempotency-Key keeps)."""
+    return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+
+
 def envelope_message(view, method: str) -> str | None:
     """The message a view gives its success answers: `view.messages` by action (or method)."""
     key = getattr(view, "action", None) or method.lower()
@@ -43,7 +48,7 @@ class EnvelopeJSONRenderer(JSONRenderer):
                 data["meta"] = meta
         if data is None:
             return b""
-        return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+        return json_bytes(data)
 
 
 def envelope_schema(data: dict, *, paginated: bool = False) -> dict:

@@ -60,11 +60,20 @@ ERRORS: dict[str, ErrorSpec] = {
     "NOT_ACCEPTABLE": ErrorSpec(
         406, "Could not satisfy the request Accept header.", "no acceptable response type"
     ),
-    "CONFLICT": ErrorSpec(409, "The resource already exists.", "it already exists"),
+    "CONFLICT": ErrorSpec(
+        409,
+        "The resource already exists.",
+        "it already exists, or the first request with this `Idempotency-Key` is still running",
+    ),
     "PAYLOAD_TOO_LARGE": ErrorSpec(413, "Request body is too large.", "the body is over the limit"),
     "UNSUPPORTED_MEDIA_TYPE": ErrorSpec(415, "Unsupported media type.", "the body is not JSON"),
     "VALIDATION_ERROR": ErrorSpec(
         422, "Invalid input.", "invalid fields or parameters (see `details`)"
+    ),
+    "IDEMPOTENCY_KEY_REUSED": ErrorSpec(
+        422,
+        "This Idempotency-Key was already used for a different request.",
+        "the `Idempotency-Key` was used by this user for another method, path or body",
     ),
     "RATE_LIMITED": ErrorSpec(
         429, "Request was throttled.", "too many attempts; see `Retry-After`"

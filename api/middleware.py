@@ -1,5 +1,5 @@
 """Middleware, one job each: request id and access log; JSON for Django's error pages in the
-API; dropping database connections that died while idle."""
+API; dropping database connections that died while idle; CORS."""
 
 import logging
 import re
@@ -7,6 +7,8 @@ import time
 import uuid
 
 import orjson
+from corsheaders.middleware import CorsMiddleware as BaseCorsMiddleware
+from django.conf import settings
 
 from .db import close_if_hung_up
 from .errors import code_for_status, error_body, is_api_path
@@ -97,3 +99,22 @@ class StaleConnectionMiddleware:
     def __call__(self, request):
         close_if_hung_up()
         return self.get_response(request)
+
+
+_MCP_PATH = re.compile(r"/mcp/?")
+
+
+class CorsMiddleware(BaseCorsMiddleware):
+    """django-cors-headers (CORS_* settings), and on /mcp preflights the MCP transport's own
+    request headers too (CORS_MCP_ALLOW_HEADERS): the contract allows those there only."""
+
+    def add_response_headers(self, request, response):
+        response = super().add_response_headers(request, response)
+        if (
+            request.method == "OPTIONS"
+            and _MCP_PATH.fullmatch(request.path)
+            and response.has_header("Access-Control-Allow-Headers")
+        ):
+            extra = ", ".join(settings.CORS_MCP_ALLOW_HEADERS)
+            response["Access-Control-Allow-Headers"] += f", {extra}"
+        return response

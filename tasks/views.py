@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.permissions import USER_ID, IsPathUser
+from api.idempotency import idempotent
 
 from .exceptions import InvalidTaskId, TaskNotFound
 from .filters import TaskFilter, TaskFilterBackend, TaskOrderingFilter, TaskSearchFilter
@@ -186,6 +187,7 @@ class TaskViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, *args, **kwargs):
         return self.task_response(task_row(self.get_queryset(), task_id=self.task_id()))
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -205,6 +207,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["patch"], url_path="complete")
+    @idempotent
     def complete(self, request, *args, **kwargs):
         body = TaskCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)

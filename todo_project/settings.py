@@ -136,7 +136,7 @@ MIDDLEWARE = [
     "api.middleware.StaleConnectionMiddleware",  # drop DB connections that died while idle
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, also with DEBUG off
-    "corsheaders.middleware.CorsMiddleware",
+    "api.middleware.CorsMiddleware",  # django-cors-headers, plus the MCP headers on /mcp
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -247,6 +247,11 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
+# Idempotency-Key: a first request that ran this long without finishing is taken for dead (its
+# process crashed), and a retry with its key runs. Longer than any request may run
+# (GUNICORN_TIMEOUT, 30 s by default).
+IDEMPOTENCY_LEASE_SECONDS = env_int("IDEMPOTENCY_LEASE_SECONDS", 60, minimum=1)
+
 # OpenAPI schema at /api/schema, Swagger UI at /api/docs (api/openapi/; each view documents itself).
 SPECTACULAR_SETTINGS = {
     "TITLE": "Todo API",
@@ -271,8 +276,26 @@ SPECTACULAR_SETTINGS = {
 # --- CORS -----------------------------------------------------------------------------------------
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "http://localhost:3000")
-CORS_URLS_REGEX = r"^/api(/.*)?$"
-CORS_EXPOSE_HEADERS = ["Location", "Retry-After", "X-Request-ID"]
+CORS_URLS_REGEX = r"^/(api(/.*)?|mcp/?)$"
+CORS_ALLOW_METHODS = ["DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT"]
+CORS_ALLOW_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "If-None-Match",
+    "Idempotency-Key",
+    "X-Request-ID",
+]
+# Allowed on /mcp only, besides the above: the MCP transport's own (api.middleware.CorsMiddleware).
+CORS_MCP_ALLOW_HEADERS = ["Mcp-Session-Id", "MCP-Protocol-Version", "Last-Event-ID"]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Location",
+    "Retry-After",
+    "X-Request-ID",
+    "Idempotent-Replayed",
+    "Mcp-Session-Id",
+]
 CORS_PREFLIGHT_MAX_AGE = 600
 
 # --- Cache (throttling state) ---------------------------------------------------------------------

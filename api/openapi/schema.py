@@ -11,12 +11,20 @@ import re
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent, force_instance
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated, ParseError, Throttled, UnsupportedMediaType
 from rest_framework.permissions import IsAuthenticated
 
 from ..envelope import envelope_message, envelope_schema
 from ..errors import ERRORS, body_for, error_body
+from ..idempotency import (
+    KEY_HEADER,
+    KEY_PATTERN,
+    REPLAYED_HEADER,
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+)
 from ..pagination import PageParamsSerializer
 from .components import char_field_rules, error_response
 
@@ -29,6 +37,23 @@ WITH_BODY = [
     UnsupportedMediaType("text/plain"),
     "VALIDATION_ERROR",
 ]
+
+# `@idempotent` operations (api.idempotency): the request header, the replay's response header.
+IDEMPOTENCY_KEY = OpenApiParameter(
+    KEY_HEADER,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": KEY_PATTERN},
+    OpenApiParameter.HEADER,
+    description="Makes a retry safe: the first 2xx response is kept 24 hours for you and this "
+    "key, and a retry with the same method, path and body gets it again (with "
+    f"`{REPLAYED_HEADER}: true`) without the work being done twice. The same key with another "
+    "method, path or body: 422 `IDEMPOTENCY_KEY_REUSED`; while its first request still runs: "
+    "409 `CONFLICT`. Errors are not kept. 1 to 255 visible ASCII characters (else 422).",
+)
+REPLAYED = {
+    "schema": {"type": "string", "enum": ["true"]},
+    "description": f"`true` when this is the kept response to an earlier request with the same "
+    f"`{KEY_HEADER}`; absent otherwise.",
+}
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -53,7 +78,18 @@ class AutoSchema(SpectacularAutoSchema):
         for status, response in operation["responses"].items():
             if links and status.startswith("2") and "content" in response:
                 response["links"] = links
+            if self._is_idempotent() and status.startswith("2"):
+                response.setdefault("headers", {})[REPLAYED_HEADER] = REPLAYED
         return operation
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        return [*parameters, IDEMPOTENCY_KEY] if self._is_idempotent() else parameters
+
+    def _is_idempotent(self) -> bool:
+        """Whether the operation's view method is decorated with `@idempotent`."""
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower())
+        return getattr(handler, "idempotent", False)
 
     def get_paginated_name(self, serializer_name: str) -> str:
         return f"{serializer_name}ListResponse"
@@ -138,6 +174,8 @@ class AutoSchema(SpectacularAutoSchema):
             errors += getattr(permission, "schema_errors", lambda path: [])(self.path)
         if "{" in self.path or self._is_paginated():
             errors.append("VALIDATION_ERROR")
+        if self._is_idempotent():
+            errors += [IdempotencyKeyInUse, IdempotencyKeyReused]
         if self.view.get_throttles():
             errors.append(Throttled(60))
         errors.append("INTERNAL_ERROR")

@@ -74,3 +74,93 @@ def test_cors_applies_only_to_the_api(api_client):
     response = api_client.get("/admin/", HTTP_ORIGIN=ALLOWED)
 
     assert "Access-Control-Allow-Origin" not in response
+
+
+API_HEADERS = {
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "idempotency-key",
+    "x-request-id",
+}
+MCP_HEADERS = {"mcp-session-id", "mcp-protocol-version", "last-event-id"}
+EXPOSED = {
+    "etag",
+    "location",
+    "retry-after",
+    "x-request-id",
+    "idempotent-replayed",
+    "mcp-session-id",
+}
+
+
+def _preflight_asking(api_client, path: str, method: str, headers: set[str]):
+    return api_client.options(
+        path,
+        HTTP_ORIGIN=ALLOWED,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD=method,
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=", ".join(sorted(headers)),
+    )
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/tasks", "/api/tasks/1/complete", "/api/u1/tasks/1", "/api/tags"]
+)
+def test_a_preflight_allows_the_contracts_headers_and_methods_on_the_api(api_client, path):
+    response = _preflight_asking(api_client, path, "PATCH", API_HEADERS)
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == ALLOWED
+    assert _csv(response["Access-Control-Allow-Headers"]) == API_HEADERS
+    assert _csv(response["Access-Control-Allow-Methods"]) == {
+        "get", "post", "put", "patch", "delete", "options"
+    }  # fmt: skip
+    assert response["Access-Control-Max-Age"] == "600"
+
+
+@pytest.mark.parametrize("path", ["/mcp", "/mcp/"])
+def test_a_preflight_on_mcp_also_allows_the_mcp_transports_headers(api_client, path):
+    response = _preflight_asking(api_client, path, "POST", API_HEADERS | MCP_HEADERS)
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == ALLOWED
+    assert _csv(response["Access-Control-Allow-Headers"]) == API_HEADERS | MCP_HEADERS
+
+
+def test_a_preflight_from_another_origin_on_mcp_gets_no_cors_headers(api_client):
+    response = api_client.options(
+        "/mcp", HTTP_ORIGIN=OTHER, HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
+
+    assert not [h for h in response.headers if h.lower().startswith("access-control-")]
+
+
+@pytest.mark.parametrize("path", ["/mcpx", "/mcp/extra", "/admin/", "/static/x.css"])
+def test_cors_covers_the_api_and_mcp_only(api_client, path):
+    response = _preflight_asking(api_client, path, "POST", API_HEADERS)
+
+    assert "Access-Control-Allow-Origin" not in response
+
+
+def test_responses_expose_the_contracts_headers(auth_client):
+    response = auth_client.post(
+        "/api/tasks",
+        {"title": "x"},
+        format="json",
+        HTTP_ORIGIN=ALLOWED,
+        HTTP_IDEMPOTENCY_KEY="cors-1",
+    )
+    replay = auth_client.post(
+        "/api/tasks",
+        {"title": "x"},
+        format="json",
+        HTTP_ORIGIN=ALLOWED,
+        HTTP_IDEMPOTENCY_KEY="cors-1",
+    )
+
+    assert response.status_code == replay.status_code == 201
+    for answer in (response, replay):
+        assert answer["Access-Control-Allow-Origin"] == ALLOWED
+        assert _csv(answer["Access-Control-Expose-Headers"]) == EXPOSED
+    assert replay["Idempotent-Replayed"] == "true"

@@ -339,3 +339,24 @@ export function rejectedCalls(api: TodoClient): void {
   // @ts-expect-error: a task's `id` is read-only
   void api.call("tasks_retrieve", { path: { task_id: 1 } }).then((r) => (r.data.id = 2));
 }
+
+/** Idempotency-Key (a request header) on the operations that keep their response for retries. */
+export type IdempotencyHeaders = NonNullable<operations["tasks_create"]["parameters"]["header"]>;
+export const retrySafely: IdempotencyHeaders = { "Idempotency-Key": "create-7f3a9c" };
+export const completeRetrySafely: NonNullable<
+  operations["tasks_complete"]["parameters"]["header"]
+> = { "Idempotency-Key": "toggle-1b2c" };
+export const reusedKey: ErrorCode = "IDEMPOTENCY_KEY_REUSED";
+type Replayed = operations["tasks_create"]["responses"][201]["headers"]["Idempotent-Replayed"];
+export const replayed: Replayed = "true";
+
+/** What the schema must refuse about Idempotency-Key: each line has to be a type error. */
+export function rejectedIdempotency(): void {
+  // @ts-expect-error: the list keeps nothing, so it takes no Idempotency-Key
+  const list: NonNullable<operations["tasks_list"]["parameters"]["header"]> = {
+    "Idempotency-Key": "x",
+  };
+  // @ts-expect-error: Idempotent-Replayed is only ever "true"
+  const notReplayed: Replayed = "false";
+  void [list, notReplayed];
+}
