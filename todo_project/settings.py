@@ -181,6 +181,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 2, minimum=1)
     )
+    # A stuck query (a lock wait, a runaway plan) is cancelled after this long (then 503), so it
+    # cannot hold one of the server's few threads forever. 0: no limit (PostgreSQL's default).
+    # Sent as a startup parameter; a pooler that refuses those: 0 here, `ALTER ROLE ... SET`.
+    _statement_timeout_ms = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+    if _statement_timeout_ms:
+        _options = DATABASES["default"]["OPTIONS"]
+        _options["options"] = " ".join(
+            filter(None, [_options.get("options"), f"-c statement_timeout={_statement_timeout_ms}"])
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -327,7 +336,7 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {  # stdout: the process's event stream (twelve-factor); gunicorn uses stderr
+        "console": {  # stdout: the process's event stream (twelve-factor); the server uses stderr
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json",
