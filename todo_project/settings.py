@@ -230,6 +230,9 @@ JWT_JWKS_URL = env_str("JWT_JWKS_URL") or None
 if JWT_JWKS_URL and not JWT_JWKS_URL.lower().startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"JWT_JWKS_URL must be an http(s) URL, not {JWT_JWKS_URL!r}.")
 JWT_LEEWAY_SECONDS = env_int("JWT_LEEWAY_SECONDS", 30)
+# Seconds a process remembers the user a token's `sub` names (accounts.user_cache): a user
+# deactivated by another process may still be let in by this one for that long. 0: off.
+AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_SECONDS", 5)
 JWT_ACCESS_TTL_SECONDS = env_int("JWT_ACCESS_TTL_SECONDS", 3600, minimum=1)
 JWT_REFRESH_TTL_SECONDS = env_int("JWT_REFRESH_TTL_SECONDS", 604800, minimum=1)
 # JWKS: fetch timeout (also the longest a request waits for a fetch), key set lifetime. An
