@@ -6,6 +6,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 _fallback = JSONEncoder()
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_UTC_Z
 PAGE_META_EXAMPLE = {"count": 1, "limit": 100, "offset": 0, "next": None, "previous": None}
 
 
@@ -43,7 +44,8 @@ class EnvelopeJSONRenderer(JSONRenderer):
                 data["meta"] = meta
         if data is None:
             return b""
-        return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+        # Aware datetimes as DRF writes them, UTC as `Z` (TaskRowSerializer leaves rows' as is).
+        return orjson.dumps(data, default=_default, option=_OPTIONS)
 
 
 def envelope_schema(data: dict, *, paginated: bool = False) -> dict:
