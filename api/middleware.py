@@ -1,5 +1,6 @@
 """Middleware, one job each: request id and access log; JSON for Django's error pages in the
-API; dropping database connections that died while idle."""
+API; dropping database connections that died while idle; the site's own (auth, messages) skipped
+for the API."""
 
 import logging
 import re
@@ -7,6 +8,8 @@ import time
 import uuid
 
 import orjson
+from django.contrib.auth import middleware as auth
+from django.contrib.messages import middleware as messages
 
 from .db import close_if_hung_up
 from .errors import code_for_status, error_body, is_api_path
@@ -97,3 +100,25 @@ class StaleConnectionMiddleware:
     def __call__(self, request):
         close_if_hung_up()
         return self.get_response(request)
+
+
+# --- what only the site (admin, its sign-in) needs, skipped for the API ------------------------
+# The API authenticates by bearer token only: no `request.user` from the session before DRF
+# sets it, no messages. Each class below is Django's own, doing nothing for API paths
+# (about 0.1 M instructions a request, 1-3 %, bench/RESULTS.md) and all of it elsewhere.
+# Subclasses, so Django's admin checks (admin.E408-E410) still see them in MIDDLEWARE.
+
+
+class _SiteOnly:
+    def __call__(self, request):
+        if is_api_path(request.path_info):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class AuthenticationMiddleware(_SiteOnly, auth.AuthenticationMiddleware):
+    """`request.user` from the session, for every path but the API's (DRF sets it there)."""
+
+
+class MessageMiddleware(_SiteOnly, messages.MessageMiddleware):
+    """django.contrib.messages, for every path but the API's."""
