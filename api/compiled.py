@@ -44,7 +44,10 @@ class CompiledQuery:
                 (position, converters, expression)
                 for position, (converters, expression) in compiler.get_converters(fields).items()
             ]
-            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            if query.selected:  # as Django's ValuesIterable names the columns
+                names = list(query.selected)
+            else:
+                names = [*query.extra_select, *query.values_select, *query.annotation_select]
             compiled = (sql, tuple(params), slots, names, converters)
             self._compiled[using] = compiled
             return compiled
