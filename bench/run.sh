@@ -274,7 +274,7 @@ for conns in $CONNECTIONS; do
 done
 echo
 python3 bench/report.py "$RESULTS"
-if grep -h -E '"(level|levelname)": "ERROR"|Traceback|WORKER TIMEOUT' "${LOGS[@]}" >/dev/null 2>&1; then
+if grep -h -E '"(level|levelname)": ?"ERROR"|Traceback|WORKER TIMEOUT' "${LOGS[@]}" >/dev/null 2>&1; then
   echo "note: errors in the server logs (bench/out/server-*.log)" >&2
 fi
 
