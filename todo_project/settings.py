@@ -332,7 +332,8 @@ LOGGING = {
     },
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.orjson.OrjsonFormatter",  # the same fields, serialised by orjson
+            # python-json-logger's fields, serialised by orjson (compact).
+            "()": "pythonjsonlogger.orjson.OrjsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {
                 "asctime": "time",
