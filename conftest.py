@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from accounts import user_cache
 from accounts.factories import UserFactory
 from testing.auth import access_claims, bearer, sign
 
@@ -17,8 +18,10 @@ from testing.auth import access_claims, bearer, sign
 def _clear_cache():
     """Throttle counters live in the cache (local memory in tests): every test starts at zero."""
     cache.clear()
+    user_cache.clear()  # and the users tokens named (accounts.user_cache): per test too
     yield
     cache.clear()
+    user_cache.clear()
 
 
 @pytest.fixture

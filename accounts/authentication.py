@@ -13,6 +13,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 
 from api.db import with_reconnect
 
+from . import user_cache
 from .exceptions import AccountDisabled, InvalidToken
 from .models import User
 from .services import user_get_or_create_from_sub
@@ -35,11 +36,17 @@ def bearer_token(header: bytes | str) -> str | None:
 
 
 def user_for_claims(claims: Mapping) -> User:
-    """The active user the verified claims name, created (or its profile updated) from them."""
-    user = with_reconnect(
-        lambda: user_get_or_create_from_sub(
-            user_id=subject(claims), email=claims.get("email"), name=claims.get("name")
-        )
+    """The active user the verified claims name, created (or its profile updated) from them.
+
+    Remembered for a few seconds per process (accounts.user_cache: deactivation elsewhere may
+    lag by that much)."""
+    user_id, email, name = subject(claims), claims.get("email"), claims.get("name")
+    user = user_cache.cached_user(
+        user_id,
+        (email, name),
+        lambda: with_reconnect(
+            lambda: user_get_or_create_from_sub(user_id=user_id, email=email, name=name)
+        ),
     )
     if not user.is_active:
         raise AccountDisabled()

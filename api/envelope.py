@@ -6,6 +6,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 _fallback = JSONEncoder()
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_UTC_Z
 PAGE_META_EXAMPLE = {"count": 1, "limit": 100, "offset": 0, "next": None, "previous": None}
 
 
@@ -17,8 +18,9 @@ def _default(value):
 
 
 def json_bytes(data) -> bytes:
-    """`data` as the renderer writes it (also what an Idempotency-Key keeps)."""
-    return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+    """`data` as the renderer writes it (also what an Idempotency-Key keeps): aware datetimes
+    as DRF writes them, UTC as `Z` (TaskRowSerializer leaves rows' datetimes to orjson)."""
+    return orjson.dumps(data, default=_default, option=_OPTIONS)
 
 
 def envelope_message(view, method: str) -> str | None:

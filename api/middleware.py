@@ -1,5 +1,6 @@
 """Middleware, one job each: request id and access log; JSON for Django's error pages in the
-API; dropping database connections that died while idle; CORS."""
+API; dropping database connections that died while idle; CORS; the site's own (auth, messages)
+skipped for the API."""
 
 import logging
 import re
@@ -9,6 +10,8 @@ import uuid
 import orjson
 from corsheaders.middleware import CorsMiddleware as BaseCorsMiddleware
 from django.conf import settings
+from django.contrib.auth import middleware as auth
+from django.contrib.messages import middleware as messages
 
 from .db import close_if_hung_up
 from .errors import code_for_status, error_body, is_api_path
@@ -118,3 +121,25 @@ class CorsMiddleware(BaseCorsMiddleware):
             extra = ", ".join(settings.CORS_MCP_ALLOW_HEADERS)
             response["Access-Control-Allow-Headers"] += f", {extra}"
         return response
+
+
+# --- what only the site (admin, its sign-in) needs, skipped for the API ------------------------
+# The API authenticates by bearer token only: no `request.user` from the session before DRF
+# sets it, no messages. Each class below is Django's own, doing nothing for API paths
+# (about 0.1 M instructions a request, 1-3 %, bench/RESULTS.md) and all of it elsewhere.
+# Subclasses, so Django's admin checks (admin.E408-E410) still see them in MIDDLEWARE.
+
+
+class _SiteOnly:
+    def __call__(self, request):
+        if is_api_path(request.path_info):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class AuthenticationMiddleware(_SiteOnly, auth.AuthenticationMiddleware):
+    """`request.user` from the session, for every path but the API's (DRF sets it there)."""
+
+
+class MessageMiddleware(_SiteOnly, messages.MessageMiddleware):
+    """django.contrib.messages, for every path but the API's."""

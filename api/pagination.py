@@ -48,12 +48,15 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     def paginate_queryset(self, queryset, request, view=None):
         # A plain dict, not the QueryDict: DRF reads an empty `?limit=` from a form as "absent".
         # A repeated parameter stays a list, which the field refuses.
-        query = {name: v[0] if len(v) == 1 else v for name, v in request.query_params.lists()}
-        params = PageParamsSerializer(data=query)
-        params.is_valid(raise_exception=True)
         self.request = request
-        self.limit = params.validated_data["limit"]
-        self.offset = params.validated_data["offset"]
+        if "limit" in request.query_params or "offset" in request.query_params:
+            query = {name: v[0] if len(v) == 1 else v for name, v in request.query_params.lists()}
+            params = PageParamsSerializer(data=query)
+            params.is_valid(raise_exception=True)
+            self.limit = params.validated_data["limit"]
+            self.offset = params.validated_data["offset"]
+        else:  # neither given (most lists): the defaults, without a serializer's validation run
+            self.limit, self.offset = self.default_limit, 0
         # The total rides along on every row (COUNT(*) OVER ()): one query instead of two. Both
         # databases return it as an int: a plain Field spares Django's per-row int() converter.
         window = queryset.annotate(_total=Window(Count("pk"), output_field=Field()))

@@ -1,4 +1,4 @@
-"""Benchmark fixture: a reader with 100 tasks and a writer, their tokens, and SQL per request.
+"""Benchmark fixture: a reader with 100 varied tasks, a writer, their tokens, SQL per request.
 
 Run by bench/run.sh with the same environment as the server. Prints one JSON object.
 """
@@ -8,6 +8,7 @@ import os
 import sys
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,7 +25,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from tasks.models import Task  # noqa: E402
+from tasks.models import Task, derived_columns  # noqa: E402
+from tasks.rules import Priority  # noqa: E402
 
 READER = uuid.UUID("00000000-0000-4000-8000-00000000be01")
 WRITER = uuid.UUID("00000000-0000-4000-8000-00000000be02")
@@ -41,14 +43,29 @@ def token(user_id: uuid.UUID) -> str:
     return jwt.encode(claims, settings.BETTER_AUTH_SECRET, algorithm="HS256")
 
 
+def _task(user: User, i: int) -> Task:
+    """Varied as real lists are, so the `filtered` scenario (`?completed=false&ordering=
+    -priority,due_at`) filters and sorts: a quarter completed, priorities low/medium/high, four
+    fifths with a due date (the rest sort last)."""
+    title, description = f"Task {i}", f"Description of task {i}" * 3
+    completed = i % 4 == 3
+    return Task(
+        user=user,
+        title=title,
+        description=description,
+        priority=(Priority.LOW, Priority.MEDIUM, Priority.HIGH)[i % 3],
+        due_at=None if i % 5 == 4 else datetime(2030, 1, 1, tzinfo=UTC) + timedelta(hours=37 * i),
+        completed=completed,
+        completed_at=datetime(2029, 12, 1, tzinfo=UTC) if completed else None,
+        **derived_columns(title=title, description=description, tags=[]),
+    )
+
+
 def reset_user(user_id: uuid.UUID, email: str) -> list[int]:
     """The user with exactly TASKS fresh tasks; returns their ids."""
     User.objects.filter(pk=user_id).delete()
     user = User.objects.create(id=user_id, email=email, name=email.split("@")[0])
-    Task.objects.bulk_create(
-        Task(user=user, title=f"Task {i}", description=f"Description of task {i}" * 3)
-        for i in range(TASKS)
-    )
+    Task.objects.bulk_create(_task(user, i) for i in range(TASKS))
     return list(Task.objects.filter(user=user).values_list("id", flat=True))
 
 

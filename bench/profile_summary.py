@@ -63,18 +63,25 @@ def summarise(path: str) -> str:
     by_kind: Counter = Counter()
     total = 0
     with open(path) as file:
-        for line in file:
-            stack, _, count = line.rstrip().rpartition(" ")
-            frames = stack.split(";")
-            processes = sum(frame.startswith("process ") for frame in frames)
-            if processes < 2:  # the master process (gunicorn's arbiter, granian's supervisor)
+        lines = file.readlines()
+    # Without `--subprocesses` (bench/instructions.py --profile: one process, no server), every
+    # sample inside Django's WSGI handler counts.
+    in_process = not any(";process " in line or line.startswith("process ") for line in lines)
+    for line in lines:
+        stack, _, count = line.rstrip().rpartition(" ")
+        frames = stack.split(";")
+        processes = sum(frame.startswith("process ") for frame in frames)
+        if in_process:
+            if "WSGIHandler.__call__" not in stack:
                 continue
-            if len(frames) == processes or any(idle in frames[-1] for idle in IDLE):
-                continue  # no Python running (granian's Rust threads) or an idle thread
-            purpose, kind = classify(frames)
-            by_purpose[purpose] += int(count)
-            by_kind[kind] += int(count)
-            total += int(count)
+        elif processes < 2:  # the master process (gunicorn's arbiter, granian's supervisor)
+            continue
+        if len(frames) == processes or any(idle in frames[-1] for idle in IDLE):
+            continue  # no Python running (granian's Rust threads) or an idle thread
+        purpose, kind = classify(frames)
+        by_purpose[purpose] += int(count)
+        by_kind[kind] += int(count)
+        total += int(count)
     if not total:
         return "no worker samples"
     lines = [f"{total} samples of the worker"]

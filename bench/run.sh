@@ -9,11 +9,11 @@
 #   PROFILE="list get" bench/run.sh                # + a py-spy profile of the project server
 #
 # Servers (SERVERS, space-separated, measured in this order, reversed every other round):
-#   project        the production command: the Procfile's `web:` line if there is one, else
-#                  `gunicorn -c gunicorn.conf.py`; PORT and WEB_CONCURRENCY (= WORKERS) set
+#   project        the production command: the Procfile's `web:` line (granian's WSGI server);
+#                  PORT, WEB_CONCURRENCY (= WORKERS) and, when THREADS is set, WEB_THREADS
 #   floor          ../shared/bench-floor (raw ASGI + psycopg + orjson), uvicorn, 1 worker
 #   peer           bench/peer (FastAPI + SQLModel, the typical Phase II backend), uvicorn, 1 worker
-#   sync           gunicorn's sync worker (gunicorn.conf.py)
+#   sync           gunicorn's sync worker (the production server before issue 14)
 #   gthread:N      gunicorn's gthread worker, N threads, keep-alive
 #   granian[:N[:B]] granian's WSGI server, N blocking threads, backpressure B (default N);
 #                  plain `granian` keeps granian's defaults (512 threads, backpressure 1024):
@@ -31,7 +31,8 @@
 # use FLOOR_DATABASE_URL .../floor_bench and PEER_DATABASE_URL .../peer_bench, all created if
 # missing), BASE_PORT (8090), PROFILE (scenarios to profile with py-spy after the measurements,
 # on PROFILE_SERVER, the first project server; PROFILE_MODE gil (default: where the CPU goes)
-# or wall (every thread, waits included)), GUNICORN_MAX_REQUESTS (0: no recycling).
+# or wall (every thread, waits included)), THREADS (the project's WEB_THREADS; unset: the
+# Procfile's default).
 # `filtered` (?completed=false&ordering=-priority,due_at) runs only on a project that validates
 # `ordering` (a bogus field is a 422), and not on the floor or peer; `health` not on the floor.
 # Needs wrk (Debian: apt-get install wrk) and psql for PostgreSQL.
@@ -105,9 +106,6 @@ export DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-"bench-$(head -c 48 /dev/urandom |
 export BETTER_AUTH_SECRET=${BETTER_AUTH_SECRET:-"bench-$(head -c 32 /dev/urandom | base64 | tr -d '/+=')"}
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export LOG_LEVEL=${LOG_LEVEL:-INFO}
-# Worker recycling (gunicorn.conf.py's default 1000 requests) stalls a single-worker run for a
-# second at a time; measure it by setting GUNICORN_MAX_REQUESTS.
-export GUNICORN_MAX_REQUESTS=${GUNICORN_MAX_REQUESTS:-0}
 [[ "$DATABASE_URL" == postgres* ]] && create_db "$DATABASE_URL"
 $PY manage.py migrate -v0
 $PY manage.py collectstatic --noinput -v0
@@ -138,15 +136,16 @@ server_command() {  # name port -> the command line
     project)
       local web
       web=$(sed -n 's/^web:[[:space:]]*//p' Procfile 2>/dev/null | head -1)
-      echo "${web:-gunicorn -c gunicorn.conf.py}" ;;
+      [ -n "$web" ] || { echo "the Procfile has no web: line" >&2; return 1; }
+      echo "$web" ;;
     floor)
       echo "$OUT/floor-venv/bin/uvicorn app:app --app-dir $FLOOR_DIR --host 127.0.0.1 --port $port --workers 1 --no-access-log" ;;
     peer)
       echo "$OUT/peer-venv/bin/uvicorn main:app --app-dir bench/peer --host 127.0.0.1 --port $port --workers 1 --no-access-log" ;;
     sync)
-      echo "$sv/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$port --workers $WORKERS --worker-class sync --threads 1" ;;
+      echo "$sv/gunicorn --bind 127.0.0.1:$port --workers $WORKERS --worker-class sync --threads 1 $wsgi" ;;
     gthread:*)
-      echo "$sv/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$port --workers $WORKERS --worker-class gthread --threads ${name#gthread:}" ;;
+      echo "$sv/gunicorn --bind 127.0.0.1:$port --workers $WORKERS --worker-class gthread --threads ${name#gthread:} $wsgi" ;;
     granian)
       echo "$sv/granian --interface wsgi --host 127.0.0.1 --port $port --workers $WORKERS --no-ws --log-level warning $wsgi" ;;
     granian:*)
@@ -173,8 +172,8 @@ start_server() {  # name port
     *) # Under ASGI Django runs each request's sync code in a thread of its own: persistent
        # connections would pile up, so Django's docs say to turn them off there.
        local age=${DB_CONN_MAX_AGE:-600}; case $name in *-asgi) age=0 ;; esac
-       DB_CONN_MAX_AGE=$age PATH="$ROOT/.venv/bin:$PATH" PORT=$port WEB_CONCURRENCY=$WORKERS \
-         GUNICORN_BIND=127.0.0.1:$port setsid bash -c "exec $cmd" >"$log" 2>&1 & ;;
+       DB_CONN_MAX_AGE=$age PATH="$ROOT/.venv/bin:$PATH" PORT=$port WEB_HOST=127.0.0.1 \
+         WEB_CONCURRENCY=$WORKERS WEB_THREADS=${THREADS:-${WEB_THREADS:-4}} setsid bash -c "exec $cmd" >"$log" 2>&1 & ;;
   esac
   PID[$name]=$!
   PORT[$name]=$port
@@ -275,7 +274,7 @@ for conns in $CONNECTIONS; do
 done
 echo
 python3 bench/report.py "$RESULTS"
-if grep -h -E '"(level|levelname)": "ERROR"|Traceback|WORKER TIMEOUT' "${LOGS[@]}" >/dev/null 2>&1; then
+if grep -h -E '"(level|levelname)": ?"ERROR"|Traceback|WORKER TIMEOUT' "${LOGS[@]}" >/dev/null 2>&1; then
   echo "note: errors in the server logs (bench/out/server-*.log)" >&2
 fi
 

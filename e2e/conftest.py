@@ -1,4 +1,5 @@
-"""End-to-end fixtures: the app as production runs it (gunicorn, DEBUG off, WhiteNoise after
+"""End-to-end fixtures: the app as production runs it (the Procfile's
+server, DEBUG off, WhiteNoise after
 collectstatic) in a subprocess on its own database, two static page servers for CORS, and
 Debian's Chromium driven by Playwright. Nothing is downloaded; nothing leaves 127.0.0.1.
 """
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from testing.environment import require
-from testing.live_server import collect_static, free_port
+from testing.live_server import collect_static, free_port, server_command, server_process_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -123,19 +124,19 @@ def _wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
         try:
             with urllib.request.urlopen(f"{url}/api/health/ready", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not become ready:\n{log.read_text()}")
+    raise RuntimeError(f"the server did not become ready:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")
 def e2e_server(tmp_path_factory):
-    """gunicorn with gunicorn.conf.py, DJANGO_DEBUG=false, static files collected for WhiteNoise."""
+    """The Procfile's `web:` command, DJANGO_DEBUG=false, static files collected for WhiteNoise."""
     require(
         CHROMIUM.exists(), "needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
     )
@@ -162,9 +163,6 @@ def e2e_server(tmp_path_factory):
         "DATABASE_URL": db_url,
         "REDIS_URL": "",
         "THROTTLE_AUTH_RATE": "100/minute",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_THREADS": "2",
         "DJANGO_SUPERUSER_PASSWORD": STAFF_PASSWORD,
     }
     _manage(env, "migrate", "--noinput")
@@ -172,12 +170,12 @@ def e2e_server(tmp_path_factory):
     _manage(env, "createsuperuser", "--noinput", "--email", STAFF_EMAIL)
     _manage(env, "seed", "--users", str(USERS), "--tasks-per-user", str(TASKS_PER_USER))
     _manage(env, "seed", "--users", str(USERS), "--password", DEMO_PASSWORD)  # safe twice
-    log = tmp / "gunicorn.log"
+    log = tmp / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py"],
+            server_command(),
             cwd=ROOT,
-            env=env,
+            env=server_process_env(env, port, workers=2, threads=2),
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -1,8 +1,9 @@
 """The database goes away and comes back: 503s while it is gone, recovery without a restart.
 
-A real gunicorn process reaches PostgreSQL through a TCP proxy that the test cuts and restores
-(the shared PostgreSQL itself is never stopped). There is no per-request `SELECT 1`: a kept-alive
-connection the database closed while idle is noticed before use and replaced (todo_project/db.py).
+A real server process (the Procfile's) reaches PostgreSQL through a TCP proxy that the test cuts
+and restores (the shared PostgreSQL itself is never stopped). There is no per-request `SELECT 1`:
+a kept-alive connection the database closed while idle is noticed before use and replaced
+(api/db.py).
 """
 
 import time
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 
+from accounts.factories import UserFactory
 from tasks.factories import TaskFactory
 from tasks.models import Task
 from testing.live_server import LiveServer, database_url, free_port, live_server_process
@@ -43,6 +45,7 @@ READY = {
 # connection at once, one that does not answer after the connect timeout (DB_CONNECT_TIMEOUT, 2 s).
 PROMPT = 3.0
 CONNECT_TIMEOUT_PROMPT = 2 + 1.5
+ME = "/api/auth/me"
 
 
 def _calls(task_id: int) -> list[tuple[str, str, dict | None]]:
@@ -55,7 +58,7 @@ def _calls(task_id: int) -> list[tuple[str, str, dict | None]]:
         ("PATCH", f"/api/tasks/{task_id}", {"completed": True}),
         ("PATCH", f"/api/tasks/{task_id}/complete", None),
         ("DELETE", f"/api/tasks/{task_id}", None),
-        ("GET", "/api/auth/me", None),
+        ("GET", ME, None),
     ]
 
 
@@ -124,21 +127,39 @@ def proxied_one_thread(_proxied_1, postgres_only, transactional_db):
 def test_with_the_database_cut_every_api_call_is_a_prompt_503(proxied, owner, http):
     server, db_proxy = proxied
     task = TaskFactory(user=owner)
+    stranger = UserFactory()  # committed, but never seen by the server: not remembered
     _warm_every_thread(http, server, owner, threads=4)
     before = stored()
     db_proxy.cut()
 
     for method, path, body in _calls(task.pk):
+        # `/api/auth/me` reads nothing but the user; the owner is remembered (user cache).
+        sub = stranger.pk if path == ME else owner.pk
         started = time.monotonic()
-        response = http.request(
-            method, server.url + path, json=body, headers=server.headers(owner.pk)
-        )
+        response = http.request(method, server.url + path, json=body, headers=server.headers(sub))
 
         assert time.monotonic() - started < PROMPT, (method, path)
         assert response.status_code == 503, (method, path, response.text)
         assert response.json() == UNAVAILABLE
         assert response.headers["Content-Type"] == "application/json"
     assert stored() == before
+
+
+def test_with_the_database_cut_a_remembered_user_still_reads_its_profile(proxied, owner, http):
+    # accounts.user_cache: the user a token named is remembered for AUTH_USER_CACHE_SECONDS
+    # (5 s), so `/api/auth/me` needs no query then; once forgotten it is a 503 like the rest.
+    server, db_proxy = proxied
+    _warm_every_thread(http, server, owner, threads=4)
+    db_proxy.cut()
+    started = time.monotonic()
+
+    response = http.get(server.url + ME, headers=server.headers(owner.pk))
+
+    if time.monotonic() - started < 4:  # well within the 5 s (a loaded machine may be slower)
+        assert response.status_code == 200, response.text
+        assert response.json()["data"]["id"] == owner.pk
+    else:
+        assert response.status_code == 503
 
 
 def test_with_the_database_cut_liveness_is_200_and_readiness_503(proxied, owner, http):

@@ -4,10 +4,15 @@ services.py's UPDATE filters the same way by hand."""
 
 from collections import Counter, defaultdict
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+
+from api.compiled import CompiledQuery
 
 from .models import Task
 from .rules import fold
+
+User = get_user_model()
 
 TASK_ROW_FIELDS = (
     "id",
@@ -28,8 +33,13 @@ TASK_ROW_FIELDS = (
 
 
 def task_list(*, user) -> QuerySet[Task]:
-    """The user's tasks, newest first: the one place that scopes tasks to their owner."""
-    return Task.objects.filter(user=user).order_by("-created_at", "-id")
+    """The user's tasks, newest first: the one place that scopes tasks to their owner.
+
+    The queryset is marked with its owner's id, so `task_row` can run its SQL compiled once;
+    any further filter makes a new queryset without the mark (and the ORM's path)."""
+    tasks = Task.objects.filter(user=user).order_by("-created_at", "-id")
+    tasks._owner_id = getattr(user, "pk", None)  # None: the schema generator's fake request
+    return tasks
 
 
 def task_rows(tasks: QuerySet[Task]) -> QuerySet:
@@ -38,8 +48,21 @@ def task_rows(tasks: QuerySet[Task]) -> QuerySet:
 
 
 def task_row(tasks: QuerySet[Task], *, task_id: int) -> dict | None:
-    """One of `tasks` as a row, or None (for a scoped queryset: missing and not-yours alike)."""
+    """One of `tasks` as a row, or None (for a scoped queryset: missing and not-yours alike).
+
+    For `task_list(user=...)` itself, the same SQL compiled once per process (api.compiled)."""
+    owner_id = getattr(tasks, "_owner_id", None)
+    if owner_id is not None and tasks.db == "default":
+        rows = _TASK_ROW.rows(user_id=owner_id, task_id=task_id)
+        return rows[0] if rows else None
     return task_rows(tasks).filter(pk=task_id).first()
+
+
+_TASK_ROW = CompiledQuery(
+    lambda user_id, task_id: task_rows(task_list(user=User(pk=user_id))).filter(pk=task_id)[:1],
+    user_id="\x00compiled-user-id",
+    task_id=-0x7E57_1D,
+)
 
 
 def task_search(tasks: QuerySet[Task], text: str) -> QuerySet[Task]:

@@ -1,4 +1,5 @@
-"""The API as a real gunicorn server process in production mode, on a free port.
+"""The API as a real server process in production mode (the `Procfile`'s `web:` command), on a
+free port.
 
 Tests that need real HTTP, real processes and real database sessions (faults, concurrency,
 fuzzing) start one with `live_server_process(...)`. It serves whatever database the URL names;
@@ -98,7 +99,7 @@ class LiveServer:
         return {"Authorization": f"Bearer {self.token(sub, **claims)}"}
 
     def log(self) -> str:
-        """Everything the server wrote so far (gunicorn's lines and the JSON logs)."""
+        """Everything the server wrote so far (the server's own lines and the JSON logs)."""
         return self.log_path.read_text(errors="replace")
 
     @property
@@ -177,51 +178,32 @@ def _server_env(overrides: dict | None) -> dict:
     return env
 
 
-def _gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
-    """The production configuration, with what a test must control set explicitly."""
-    config = BASE_DIR / "gunicorn.conf.py"
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        *([f"--config={config}"] if config.exists() else []),
-        f"--bind=127.0.0.1:{port}",
-        f"--workers={workers}",
-        f"--threads={threads}",
-        "--worker-class=gthread",
-        "--graceful-timeout=3",
-        "--timeout=30",
-        "--max-requests=0",  # no worker recycling: "the same process" must stay the same
-        "--no-control-socket",
-        "--log-level=warning",
-        "todo_project.wsgi:application",
-    ]
+def procfile_command(name: str = "web") -> str:
+    """The command the `Procfile` runs for `name`: what production deploys."""
+    for line in (BASE_DIR / "Procfile").read_text().splitlines():
+        process, sep, command = line.partition(":")
+        if sep and process.strip() == name:
+            return command.strip()
+    raise RuntimeError(f"the Procfile has no {name!r} line")
 
 
-def _granian_command(port: int, workers: int, threads: int) -> list[str]:
-    """granian's WSGI server, tried in place of gunicorn with `LIVE_SERVER=granian` (issue 14)."""
-    return [
-        sys.executable,
-        "-m",
-        "granian",
-        "--interface=wsgi",
-        "--host=127.0.0.1",
-        f"--port={port}",
-        f"--workers={workers}",
-        f"--blocking-threads={threads}",
-        "--http=1",
-        "--http1-header-read-timeout=5000",
-        "--no-ws",
-        "--respawn-failed-workers",
-        "--log-level=warning",
-        "todo_project.wsgi:application",
-    ]
+def server_command() -> list[str]:
+    """The Procfile's `web:` command, run by a shell as the platform runs it (it expands
+    `$PORT`, `$WEB_CONCURRENCY`, ...); `exec`, so the server is the process we signal."""
+    return ["/bin/sh", "-c", f"exec {procfile_command()}"]
 
 
-def _server_command(port: int, workers: int, threads: int) -> list[str]:
-    if os.environ.get("LIVE_SERVER") == "granian":
-        return _granian_command(port, workers, threads)
-    return _gunicorn_command(port, workers, threads)
+def server_process_env(env: dict, port: int, workers: int, threads: int) -> dict:
+    """What a test controls of the Procfile's command, set as the platform would set it."""
+    bin_dir = str(Path(sys.executable).parent)  # the venv's `granian`, as on the platform's PATH
+    return {
+        **env,
+        "PATH": os.pathsep.join([bin_dir, env.get("PATH", os.defpath)]),
+        "WEB_HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+        "WEB_THREADS": str(threads),
+    }
 
 
 _static_collected = False
@@ -252,7 +234,9 @@ def live_server_process(
     threads: int = 4,
     ready_timeout: float = 20,
 ) -> Iterator[LiveServer]:
-    """Run `gunicorn todo_project.wsgi:application` (gthread) until the block ends.
+    """Run the `Procfile`'s `web:` command (granian's WSGI server) until the block ends.
+
+    `workers` and `threads` become `WEB_CONCURRENCY` and `WEB_THREADS`, as a platform sets them.
 
     Production settings (`DJANGO_DEBUG=false`, fresh strong secrets). `DATABASE_URL` defaults to
     the test database (`database_url()`); `env` overrides anything. Waits for `/api/health`;
@@ -263,9 +247,9 @@ def live_server_process(
     collect_static(server_env)
     with tempfile.NamedTemporaryFile(prefix="live-server-", suffix=".log", delete=False) as log:
         process = subprocess.Popen(
-            _server_command(port, workers, threads),
+            server_command(),
             cwd=BASE_DIR,
-            env=server_env,
+            env=server_process_env(server_env, port, workers, threads),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

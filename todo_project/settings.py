@@ -137,11 +137,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, also with DEBUG off
     "api.middleware.CorsMiddleware",  # django-cors-headers, plus the MCP headers on /mcp
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's auth and messages middleware, doing nothing for /api/ paths (bearer tokens there)
+    # and everything for the admin (api/middleware.py). Sessions and CSRF stay Django's own
+    # classes: `check --deploy` looks for exactly them (their cookie settings).
+    "api.middleware.AuthenticationMiddleware",
+    "api.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -181,6 +184,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 2, minimum=1)
     )
+    # A stuck query (a lock wait, a runaway plan) is cancelled after this long (then 503), so it
+    # cannot hold one of the server's few threads forever. 0: no limit (PostgreSQL's default).
+    # Sent as a startup parameter; a pooler that refuses those: 0 here, `ALTER ROLE ... SET`.
+    _statement_timeout_ms = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+    if _statement_timeout_ms:
+        _options = DATABASES["default"]["OPTIONS"]
+        _options["options"] = " ".join(
+            filter(None, [_options.get("options"), f"-c statement_timeout={_statement_timeout_ms}"])
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -224,6 +236,9 @@ JWT_JWKS_URL = env_str("JWT_JWKS_URL") or None
 if JWT_JWKS_URL and not JWT_JWKS_URL.lower().startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"JWT_JWKS_URL must be an http(s) URL, not {JWT_JWKS_URL!r}.")
 JWT_LEEWAY_SECONDS = env_int("JWT_LEEWAY_SECONDS", 30)
+# Seconds a process remembers the user a token's `sub` names (accounts.user_cache): a user
+# deactivated by another process may still be let in by this one for that long. 0: off.
+AUTH_USER_CACHE_SECONDS = env_int("AUTH_USER_CACHE_SECONDS", 5)
 JWT_ACCESS_TTL_SECONDS = env_int("JWT_ACCESS_TTL_SECONDS", 3600, minimum=1)
 JWT_REFRESH_TTL_SECONDS = env_int("JWT_REFRESH_TTL_SECONDS", 604800, minimum=1)
 # JWKS: fetch timeout (also the longest a request waits for a fetch), key set lifetime. An
@@ -343,7 +358,8 @@ LOGGING = {
     },
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            # python-json-logger's fields, serialised by orjson (compact).
+            "()": "pythonjsonlogger.orjson.OrjsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {
                 "asctime": "time",
@@ -353,7 +369,7 @@ LOGGING = {
         }
     },
     "handlers": {
-        "console": {  # stdout: the process's event stream (twelve-factor); gunicorn uses stderr
+        "console": {  # stdout: the process's event stream (twelve-factor); the server uses stderr
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json",

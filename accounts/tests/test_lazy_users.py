@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from accounts import user_cache
 from accounts.factories import UserFactory
 from accounts.models import User
 from testing.auth import access_claims, sign
@@ -129,7 +130,8 @@ def test_a_lazy_user_can_use_their_own_id_mount_on_the_first_request(api_client,
 def test_a_deactivated_lazy_user_is_not_recreated(api_client, new_user_id):
     token = sign(access_claims(new_user_id))
     _get(api_client, f"Bearer {token}")
-    User.objects.filter(pk=new_user_id).update(is_active=False)
+    User.objects.filter(pk=new_user_id).update(is_active=False)  # no signal: as elsewhere
+    user_cache.clear()  # as once AUTH_USER_CACHE_SECONDS passed (test_user_cache.py)
 
     response = _get(api_client, f"Bearer {token}")
 

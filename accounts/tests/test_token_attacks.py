@@ -179,7 +179,7 @@ def test_a_100_kb_token_is_invalid_token(api_client, victim):
 
 
 def test_a_100_kb_token_over_http_is_a_4xx_from_the_server(victim, postgres_only):
-    # Over a socket, gunicorn refuses the header itself (431) before the app sees it.
+    # Over a socket: the HTTP server (its header limits) or the app refuses it, never a 5xx.
     with live_server_process() as server:
         token = jwt.encode({"sub": str(victim.pk), "pad": "x" * 100 * 1024}, server.auth_secret)
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts import user_cache
 from api.models import IdempotencyKey
 from api.services import idempotency_claim
 from tasks.factories import TaskFactory
@@ -389,9 +390,11 @@ def test_a_key_is_checked_after_authentication(api_client):
 
 @pytest.fixture
 def statements(monkeypatch):
-    """Run a request; its response and every SQL statement it cost (see test_query_budget)."""
+    """Run a request; its response and every SQL statement it cost (see test_query_budget),
+    counted as a process that has not seen the user lately (accounts/user_cache.py) pays it."""
 
     def _run(call):
+        user_cache.clear()
         with monkeypatch.context() as patch, count_statements(patch) as counted:
             response = call()
         sql = [q["sql"] for q in counted["ctx"].captured_queries]
