@@ -126,6 +126,15 @@ class TaskSerializer(serializers.ModelSerializer):
         help_text="The task that completing this recurring task created (at most one, ever).",
     )
 
+    version = serializers.IntegerField(
+        read_only=True,
+        min_value=1,
+        help_text="Grows by one with every change (restore included); the ETag follows it.",
+    )
+    deleted_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When it went to the trash; null outside it."
+    )
+
     class Meta:
         model = Task
         fields = [
@@ -141,6 +150,8 @@ class TaskSerializer(serializers.ModelSerializer):
             "remind_at",
             "recurrence",
             "next_occurrence_id",
+            "version",
+            "deleted_at",
             "created_at",
             "updated_at",
         ]
@@ -202,6 +213,8 @@ class TaskRowSerializer(serializers.BaseSerializer):
             "remind_at": _iso_utc(row["remind_at"]),
             "recurrence": row["recurrence"],
             "next_occurrence_id": row["next_occurrence_id"],
+            "version": row["version"],
+            "deleted_at": _iso_utc(row["deleted_at"]),
             "created_at": _iso_utc(row["created_at"]),
             "updated_at": _iso_utc(row["updated_at"]),
         }

@@ -65,5 +65,5 @@ def test_the_readme_curl_sessions_run_in_order_on_a_fresh_database(fresh_server)
         tasks = db.execute("SELECT count(*) FROM tasks_task").fetchone()[0]
         revoked = db.execute("SELECT count(*) FROM token_blacklist_blacklistedtoken").fetchone()[0]
     assert users == {"alice@example.com": 1, "bob@example.com": 0}  # alice has no password
-    assert tasks == 0  # the session deleted the task it created
+    assert tasks == 0  # the session deleted (to the trash) the tasks it created
     assert revoked == 2  # refresh used one refresh token up, signout the latest
