@@ -2,11 +2,20 @@
 
 from datetime import UTC
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import StrictBooleanField, StrictCharField, StrictDateTimeField
+from api.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictDateTimeField,
+    StrictIntegerField,
+)
+from api.pagination import QueryIntegerField
 
+from .bulk import ACTIONS, IN_TRASH
+from .filters import TaskFilter, filter_tasks
 from .models import Task
 from .recurrence import MAX_LENGTH as MAX_RULE_LENGTH
 from .recurrence import Messages as RuleMessages
@@ -177,6 +186,79 @@ class TaskCompleteSerializer(serializers.Serializer):
     """Body of PATCH .../complete: `{"completed": bool}` sets, no body (or no key) toggles."""
 
     completed = StrictBooleanField(required=False)
+
+
+MAX_BULK_IDS = 500
+MAX_TASK_ID = 2**63 - 1
+
+
+class TaskBulkSerializer(serializers.Serializer):
+    """Body of POST .../bulk: an action and either `ids` or a `filter` (the list's parameters,
+    resolved here to ids among the tasks the action applies to: `context["tasks"]` /
+    `context["trash"]`)."""
+
+    action = serializers.ChoiceField(choices=ACTIONS)
+    ids = serializers.ListField(
+        child=StrictIntegerField(min_value=1, max_value=MAX_TASK_ID),
+        min_length=1,
+        max_length=MAX_BULK_IDS,
+        required=False,
+        help_text=f"1 to {MAX_BULK_IDS} distinct task ids.",
+    )
+    filter = serializers.DictField(
+        required=False,
+        help_text='The list\'s filter parameters, e.g. `{"completed": true}`; '
+        "with `restore` and `purge` they select among the trashed tasks.",
+    )
+
+    def validate_ids(self, ids: list[int]) -> list[int]:
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError("Ids must not repeat.")
+        return ids
+
+    def validate(self, attrs):
+        if ("ids" in attrs) == ("filter" in attrs):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give either ids or filter (one of them)."]}
+            )
+        if "filter" in attrs:
+            unknown = sorted(set(attrs["filter"]) - set(TaskFilter.base_filters))
+            if unknown:  # a typo must not widen a bulk delete to every task
+                raise serializers.ValidationError(
+                    {"filter": {name: ["Unknown filter parameter."] for name in unknown}}
+                )
+            tasks = self.context["trash" if attrs["action"] in IN_TRASH else "tasks"]
+            try:
+                matched = filter_tasks(tasks, attrs["filter"])
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"filter": error.message_dict}) from None
+            attrs["ids"] = list(matched.order_by("id").values_list("id", flat=True))
+        return attrs
+
+
+class TaskBulkResultSerializer(serializers.Serializer):
+    """What a bulk action did: the ids it applied to, and those it could not find."""
+
+    succeeded = serializers.ListField(child=serializers.IntegerField())
+    not_found = serializers.ListField(child=serializers.IntegerField())
+
+
+class ChangesParamsSerializer(serializers.Serializer):
+    """`?cursor=` (opaque, from a previous answer; absent: from the beginning) and `?limit=`."""
+
+    cursor = serializers.CharField(required=False, max_length=2000, trim_whitespace=False)
+    limit = QueryIntegerField(min_value=1, max_value=1000, default=500)
+
+
+class PurgedSerializer(serializers.Serializer):
+    """A purged task in the change feed."""
+
+    id = serializers.IntegerField()
+    purged = serializers.BooleanField(help_text="Always true.")
+
+
+class TrashEmptiedSerializer(serializers.Serializer):
+    purged = serializers.IntegerField(help_text="How many tasks were removed for good.")
 
 
 def _iso_utc(value) -> str | None:

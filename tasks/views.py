@@ -1,8 +1,10 @@
 """Task endpoints: routing, id checks and status codes; reads start at get_queryset(), writes go
 through services. The OpenAPI documentation of each operation is the decorators'."""
 
+import hashlib
 import re
 
+import orjson
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -17,20 +19,28 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.permissions import USER_ID, IsPathUser
+from api.conditional import ANY, none_match, parse_etags, strong_etag, weak_etag
+from api.errors import InvalidParameter
 
+from .bulk import task_bulk
+from .changes import InvalidCursor, make_cursor, read_cursor, task_changes
 from .exceptions import InvalidTaskId, TaskNotFound
 from .filters import TaskFilter, TaskFilterBackend, TaskOrderingFilter, TaskSearchFilter
 from .schema import FILTER_PARAMETERS
-from .selectors import task_list, task_row, task_rows, task_tag_counts
+from .selectors import task_list, task_row, task_rows, task_tag_counts, task_trash
 from .serializers import (
+    ChangesParamsSerializer,
     TagCountSerializer,
+    TaskBulkSerializer,
     TaskCompleteSerializer,
     TaskRowSerializer,
     TaskSerializer,
 )
-from .services import task_create, task_delete, task_set_completed, task_update
+from .services import task_create, task_delete, task_restore, task_set_completed, task_update
+from .trash import task_empty_trash, task_purge
 
 _TASK_ID = re.compile(r"[0-9]{1,19}")
+_VERSION_TAG = re.compile(r"([1-9][0-9]{0,18})-([1-9][0-9]{0,9})")  # a task's ETag: id-version
 _MAX_TASK_ID = 2**63 - 1
 
 # --- OpenAPI: the path parameter, examples, what an operation on one task answers, links --------
@@ -166,6 +176,11 @@ class TaskViewSet(viewsets.GenericViewSet):
         "update": "Task updated",
         "partial_update": "Task updated",
         "complete": "Task completion updated",
+        "restore": "Task restored",
+        "trash": "Trash retrieved",
+        "empty_trash": "Trash emptied",
+        "bulk": "Bulk action done",
+        "changes": "Changes retrieved",
     }
 
     def get_queryset(self):
@@ -181,16 +196,19 @@ class TaskViewSet(viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         rows = self.paginate_queryset(task_rows(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(TaskRowSerializer(rows, many=True).data)
+        return self.page_response(TaskRowSerializer(rows, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        return self.task_response(task_row(self.get_queryset(), task_id=self.task_id()))
+        row = task_row(self.get_queryset(), task_id=self.task_id())
+        if row is not None and none_match(request.headers.get("If-None-Match"), _tag(row)):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=_etag(row))
+        return self.task_response(row)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         task = task_create(user=request.user, **serializer.validated_data)
-        headers = {"Location": self._detail_url(task.pk)}
+        headers = {"Location": self._detail_url(task.pk), **_etag(task)}
         return Response(TaskRowSerializer(task).data, status.HTTP_201_CREATED, headers=headers)
 
     def update(self, request, *args, **kwargs):
@@ -200,7 +218,8 @@ class TaskViewSet(viewsets.GenericViewSet):
         return self._update(request, require_title=False)
 
     def destroy(self, request, *args, **kwargs):
-        if not task_delete(user=request.user, task_id=self.task_id()):
+        task_id = self.task_id()
+        if not task_delete(user=request.user, task_id=task_id, versions=self.if_match(task_id)):
             raise TaskNotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -208,25 +227,130 @@ class TaskViewSet(viewsets.GenericViewSet):
     def complete(self, request, *args, **kwargs):
         body = TaskCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        task = task_set_completed(user=request.user, task_id=self.task_id(), **body.validated_data)
+        task_id = self.task_id()
+        versions = self.if_match(task_id)
+        task = task_set_completed(
+            user=request.user, task_id=task_id, versions=versions, **body.validated_data
+        )
         return self.task_response(task)
+
+    @action(detail=True, methods=["post"], url_path="restore")
+    def restore(self, request, *args, **kwargs):
+        task_id = self.task_id()
+        versions = self.if_match(task_id)
+        return self.task_response(
+            task_restore(user=request.user, task_id=task_id, versions=versions)
+        )
+
+    @action(detail=False, methods=["get"], url_path="trash")
+    def trash(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(task_rows(task_trash(user=request.user)))
+        return self.page_response(TaskRowSerializer(rows, many=True).data)
+
+    @trash.mapping.delete
+    def empty_trash(self, request, *args, **kwargs):
+        return Response({"purged": task_empty_trash(user=request.user)})
+
+    @action(detail=False, methods=["delete"], url_path=r"trash/(?P<task_id>[^/]+)")
+    def purge(self, request, *args, **kwargs):
+        if not task_purge(user=request.user, task_id=self.task_id()):
+            raise TaskNotFound()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request, *args, **kwargs):
+        context = {"tasks": self.get_queryset(), "trash": task_trash(user=request.user)}
+        body = TaskBulkSerializer(data=request.data, context=context)
+        body.is_valid(raise_exception=True)
+        action, task_ids = body.validated_data["action"], body.validated_data["ids"]
+        succeeded, not_found = task_bulk(user=request.user, action=action, task_ids=task_ids)
+        return Response({"succeeded": succeeded, "not_found": not_found})
+
+    @action(detail=False, methods=["get"], url_path="changes", pagination_class=None)
+    def changes(self, request, *args, **kwargs):
+        query = {name: v[0] if len(v) == 1 else v for name, v in request.query_params.lists()}
+        params = ChangesParamsSerializer(data=query)
+        params.is_valid(raise_exception=True)
+        user = request.user
+        try:
+            after = read_cursor(user_id=user.pk, cursor=params.validated_data.get("cursor"))
+        except InvalidCursor:
+            raise InvalidParameter({"cursor": [CURSOR_INVALID]}) from None
+        items, last, has_more = task_changes(
+            user=user, after=after, limit=params.validated_data["limit"]
+        )
+        response = Response([_change(item) for item in items])
+        response.envelope_meta = {
+            "cursor": make_cursor(user_id=user.pk, seq=last),
+            "has_more": has_more,
+        }
+        return response
 
     def _update(self, request, *, require_title: bool):
         task_id = self.task_id()
         context = {**self.get_serializer_context(), "require_title": require_title}
         serializer = TaskSerializer(data=request.data, partial=True, context=context)
         serializer.is_valid(raise_exception=True)
-        task = task_update(user=request.user, task_id=task_id, **serializer.validated_data)
+        versions = self.if_match(task_id)
+        task = task_update(
+            user=request.user, task_id=task_id, versions=versions, **serializer.validated_data
+        )
         return self.task_response(task)
+
+    def if_match(self, task_id: int) -> set[int] | None:
+        """The versions `If-Match` accepts for this task (None: no header, or `*`). A tag of
+        another task, or a weak one (If-Match compares strongly), accepts none."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            return None
+        tags = parse_etags(header, "If-Match")
+        if tags == ANY:
+            return None
+        versions = (_VERSION_TAG.fullmatch(tag) for weak, tag in tags if not weak)
+        return {int(m.group(2)) for m in versions if m and int(m.group(1)) == task_id}
 
     def task_response(self, task) -> Response:
         if task is None:  # 404, not 403: another user's task looks exactly like a missing one
             raise TaskNotFound()
-        return Response(TaskRowSerializer(task).data)
+        return Response(TaskRowSerializer(task).data, headers=_etag(task))
+
+    def page_response(self, data) -> Response:
+        """A page of tasks with a weak ETag of what it shows (rows, count, links, parameters):
+        computed from the rendered rows, no query of its own; 304 when If-None-Match has it."""
+        response = self.get_paginated_response(data)
+        digest = hashlib.sha256(
+            orjson.dumps([data, response.envelope_meta, self.request.get_full_path()])
+        ).hexdigest()[:32]
+        tag = f"list-{digest}"
+        if none_match(self.request.headers.get("If-None-Match"), tag):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        response["ETag"] = weak_etag(tag)
+        return response
 
     def _detail_url(self, task_id: int) -> str:
         kwargs = {**self.kwargs, self.lookup_url_kwarg: task_id}
         return self.request.build_absolute_uri(reverse(f"{self.basename}-detail", kwargs=kwargs))
+
+
+CURSOR_INVALID = "Not a cursor this server gave you: start again without one."
+
+
+def _tag(task) -> str:
+    """A task's entity tag: its id and version (both change with it, and only with it)."""
+    if isinstance(task, dict):
+        return f"{task['id']}-{task['version']}"
+    return f"{task.pk}-{task.version}"
+
+
+def _etag(task) -> dict:
+    return {"ETag": strong_etag(_tag(task))}
+
+
+def _change(item: dict) -> dict:
+    """One entry of the change feed: the task as it is now, or `{"id", "purged": true}`."""
+    if item.get("purged"):
+        return {"id": item["id"], "purged": True}
+    return TaskRowSerializer(item).data
 
 
 @extend_schema(parameters=[USER_ID])

@@ -62,7 +62,8 @@ def test_the_readme_curl_sessions_run_in_order_on_a_fresh_database(fresh_server)
     assert set(BASE_DIR.iterdir()) == files_before  # no bundle.json or any other file
     with sqlite3.connect(database) as db:
         users = dict(db.execute("SELECT email, password LIKE '!%' FROM accounts_user").fetchall())
-        tasks = db.execute("SELECT count(*) FROM tasks_task").fetchone()[0]
+        tasks = db.execute("SELECT count(*) FROM tasks_task WHERE deleted_at IS NULL")
+        tasks = tasks.fetchone()[0]
         revoked = db.execute("SELECT count(*) FROM token_blacklist_blacklistedtoken").fetchone()[0]
     assert users == {"alice@example.com": 1, "bob@example.com": 0}  # alice has no password
     assert tasks == 0  # the session deleted (to the trash) the tasks it created
