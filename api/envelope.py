@@ -43,7 +43,10 @@ class EnvelopeJSONRenderer(JSONRenderer):
                 data["meta"] = meta
         if data is None:
             return b""
-        return orjson.dumps(data, default=_default, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+        options = (
+            orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+        )  # list errors: {1: [...]}
+        return orjson.dumps(data, default=_default, option=options)
 
 
 def envelope_schema(data: dict, *, paginated: bool = False) -> dict:
