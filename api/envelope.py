@@ -49,7 +49,7 @@ class EnvelopeJSONRenderer(JSONRenderer):
         return orjson.dumps(data, default=_default, option=options)
 
 
-def envelope_schema(data: dict, *, paginated: bool = False) -> dict:
+def envelope_schema(data: dict, *, paginated: bool = False, meta: dict | None = None) -> dict:
     """OpenAPI: the success envelope around `data` (a page: plus `meta`). Each property but
     `data` has an example, from which drf-spectacular builds a list's example around a row's."""
     schema = {
@@ -61,8 +61,9 @@ def envelope_schema(data: dict, *, paginated: bool = False) -> dict:
         },
         "required": ["success", "data", "message"],
     }
-    if paginated:
+    if paginated and meta is None:
         meta = {"allOf": [{"$ref": "#/components/schemas/PageMeta"}], "example": PAGE_META_EXAMPLE}
+    if meta is not None:
         schema["properties"]["meta"] = meta
         schema["required"].append("meta")
     return schema

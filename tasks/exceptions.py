@@ -21,5 +21,5 @@ class TaskPreconditionFailed(PreconditionFailed):
     def __init__(self, current):
         from .serializers import TaskRowSerializer  # the one rendering of a task
 
-        super().__init__(details={"current": TaskRowSerializer(current).data})
-        self.task = current
+        rendered = current if isinstance(current, dict) else TaskRowSerializer(current).data
+        super().__init__(details={"current": rendered})

@@ -10,6 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -21,20 +23,24 @@ from rest_framework.response import Response
 from accounts.permissions import USER_ID, IsPathUser
 from api.conditional import ANY, none_match, parse_etags, strong_etag, weak_etag
 from api.errors import InvalidParameter
+from api.pagination import CursorFeedPagination
 
 from .bulk import task_bulk
 from .changes import InvalidCursor, make_cursor, read_cursor, task_changes
-from .exceptions import InvalidTaskId, TaskNotFound
+from .exceptions import InvalidTaskId, TaskNotFound, TaskPreconditionFailed
 from .filters import TaskFilter, TaskFilterBackend, TaskOrderingFilter, TaskSearchFilter
 from .schema import FILTER_PARAMETERS
 from .selectors import task_list, task_row, task_rows, task_tag_counts, task_trash
 from .serializers import (
     ChangesParamsSerializer,
+    PurgedSerializer,
     TagCountSerializer,
+    TaskBulkResultSerializer,
     TaskBulkSerializer,
     TaskCompleteSerializer,
     TaskRowSerializer,
     TaskSerializer,
+    TrashEmptiedSerializer,
 )
 from .services import task_create, task_delete, task_restore, task_set_completed, task_update
 from .trash import task_empty_trash, task_purge
@@ -64,10 +70,47 @@ TASK = {
     "remind_at": "2025-02-01T16:30:00Z",
     "recurrence": "FREQ=WEEKLY;BYDAY=SA",
     "next_occurrence_id": None,
+    "version": 1,
+    "deleted_at": None,
     "created_at": "2025-01-31T09:15:00.123456Z",
     "updated_at": "2025-01-31T09:15:00.123456Z",
 }
 ON_ONE_TASK = {404: TaskNotFound, 422: InvalidTaskId}
+# Headers: the ETag every single-task answer carries, the conditions a request may send.
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 304],
+    description='The task\'s version as a strong entity tag, `"<id>-<version>"`.',
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Write only if the task's ETag is one of these (`*`: any existing task); else "
+    "412 with the task as it is now in `error.details.current`. Malformed: 422.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="304 without a body when the ETag is one of these (weak comparison). "
+    "Malformed: 422.",
+)
+NOT_MODIFIED = OpenApiResponse(description="Not modified: the ETag is one `If-None-Match` gave.")
+
+
+class _StaleTask(TaskPreconditionFailed):
+    """The 412's example in the schema (with an example task)."""
+
+    default_detail = TaskPreconditionFailed.default_detail
+
+    def __init__(self):
+        super().__init__({**TASK, "version": 4})
+
+
+CONDITIONAL_WRITE = {**ON_ONE_TASK, 412: _StaleTask}
 # A task in a response is the `{task_id}` of every operation on that task.
 TASK_LINKS = {
     name: {
@@ -81,6 +124,7 @@ TASK_LINKS = {
         "PatchTask": "tasks_partial_update",
         "CompleteTask": "tasks_complete",
         "DeleteTask": "tasks_destroy",
+        "RestoreTask": "tasks_restore",
     }.items()
 }
 
@@ -105,7 +149,8 @@ def _docs(summary: str, *, sends=(), result: dict | None = None, links=True, **s
         "`meta.previous` keep every parameter.",
         result={},
         links=False,
-        parameters=FILTER_PARAMETERS,
+        parameters=[*FILTER_PARAMETERS, IF_NONE_MATCH],
+        responses={200: TaskSerializer(many=True), 304: NOT_MODIFIED},
     ),
     create=_docs(
         "Create a task",
@@ -131,24 +176,96 @@ def _docs(summary: str, *, sends=(), result: dict | None = None, links=True, **s
                 OpenApiParameter.HEADER,
                 response=[201],
                 description="Absolute URL of the new task.",
-            )
+            ),
+            ETAG,
         ],
     ),
-    retrieve=_docs("Get one task", result={}, responses={200: TaskSerializer, **ON_ONE_TASK}),
+    retrieve=_docs(
+        "Get one task",
+        result={},
+        parameters=[IF_NONE_MATCH, ETAG],
+        responses={200: TaskSerializer, 304: NOT_MODIFIED, **ON_ONE_TASK},
+    ),
     update=_docs(
         "Update a task (title required)",
         description="`title` is required; absent `description`/`completed` stay as is.",
         sends=[("New title", {"title": "Buy oat milk"})],
         result={"title": "Buy oat milk"},
-        responses={200: TaskSerializer, **ON_ONE_TASK},
+        parameters=[IF_MATCH, ETAG],
+        responses={200: TaskSerializer, **CONDITIONAL_WRITE},
     ),
     partial_update=_docs(
         "Change some fields of a task",
         sends=[("Mark done", {"completed": True})],
         result={"completed": True},
-        responses={200: TaskSerializer, **ON_ONE_TASK},
+        parameters=[IF_MATCH, ETAG],
+        responses={200: TaskSerializer, **CONDITIONAL_WRITE},
     ),
-    destroy=_docs("Delete a task", responses={204: None, **ON_ONE_TASK}),
+    destroy=_docs(
+        "Move a task to the trash",
+        description="It is then a 404 everywhere but the trash, and can be restored.",
+        parameters=[IF_MATCH],
+        responses={204: None, **CONDITIONAL_WRITE},
+    ),
+    restore=_docs(
+        "Restore a task from the trash",
+        operation_id="tasks_restore",
+        description="Back in the list, with a new version. Not in the trash: 404.",
+        request=None,
+        result={"version": 3},
+        parameters=[IF_MATCH, ETAG],
+        responses={200: TaskSerializer, **CONDITIONAL_WRITE},
+    ),
+    trash=_docs(
+        "List your trash",
+        operation_id="tasks_trash_list",
+        description="Trashed tasks, most recently deleted first, paginated.",
+        result={"deleted_at": "2025-02-02T08:00:00Z", "version": 2},
+        links=False,
+        responses={200: TaskSerializer(many=True)},
+    ),
+    purge=extend_schema(
+        summary="Remove a task from the trash for good",
+        operation_id="tasks_trash_purge",
+        description="Not in the trash (or not yours): 404.",
+        parameters=[TASK_ID],
+        responses={204: None, **ON_ONE_TASK},
+    ),
+    bulk=extend_schema(
+        summary="One action on many tasks",
+        operation_id="tasks_bulk",
+        description="`ids` (1 to 500, distinct) or `filter` (the list's filter parameters; "
+        "with `restore` and `purge`, among the trashed tasks). One transaction. Ids that are "
+        "not yours, or not where the action needs them, come back in `not_found`. Completing "
+        "recurring tasks spawns their next occurrences as a single complete does.",
+        request=TaskBulkSerializer,
+        examples=[
+            OpenApiExample(
+                "Clear the completed tasks",
+                value={"action": "delete", "filter": {"completed": True}},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Complete some", value={"action": "complete", "ids": [7, 8]}, request_only=True
+            ),
+        ],
+        responses={200: TaskBulkResultSerializer},
+    ),
+    changes=extend_schema(
+        summary="Changes since a cursor (sync)",
+        operation_id="tasks_changes",
+        description="Every task of yours that changed after the cursor, oldest change first, "
+        "as it is now (trashed ones with `deleted_at`); purged ones as `{id, purged: true}`. "
+        "Follow `meta.cursor` until `has_more` is false: no change is ever skipped.",
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="Change",
+                serializers=[TaskSerializer, PurgedSerializer],
+                resource_type_field_name=None,
+                many=True,
+            )
+        },
+    ),
     complete=_docs(
         "Toggle or set a task's completion",
         operation_id="tasks_complete",
@@ -157,7 +274,8 @@ def _docs(summary: str, *, sends=(), result: dict | None = None, links=True, **s
         request=TaskCompleteSerializer,
         sends=[("Set", {"completed": True})],
         result={"completed": True},
-        responses={200: TaskSerializer, **ON_ONE_TASK},
+        parameters=[IF_MATCH, ETAG],
+        responses={200: TaskSerializer, **CONDITIONAL_WRITE},
     ),
 )
 class TaskViewSet(viewsets.GenericViewSet):
@@ -242,11 +360,18 @@ class TaskViewSet(viewsets.GenericViewSet):
             task_restore(user=request.user, task_id=task_id, versions=versions)
         )
 
-    @action(detail=False, methods=["get"], url_path="trash")
+    @action(detail=False, methods=["get"], url_path="trash", filter_backends=[])
     def trash(self, request, *args, **kwargs):
         rows = self.paginate_queryset(task_rows(task_trash(user=request.user)))
         return self.page_response(TaskRowSerializer(rows, many=True).data)
 
+    @extend_schema(
+        summary="Empty your trash",
+        operation_id="tasks_trash_empty",
+        description="Every task in your trash is removed for good (each leaves a tombstone for "
+        "the change feed).",
+        responses={200: TrashEmptiedSerializer},
+    )
     @trash.mapping.delete
     def empty_trash(self, request, *args, **kwargs):
         return Response({"purged": task_empty_trash(user=request.user)})
@@ -266,7 +391,13 @@ class TaskViewSet(viewsets.GenericViewSet):
         succeeded, not_found = task_bulk(user=request.user, action=action, task_ids=task_ids)
         return Response({"succeeded": succeeded, "not_found": not_found})
 
-    @action(detail=False, methods=["get"], url_path="changes", pagination_class=None)
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="changes",
+        pagination_class=CursorFeedPagination,
+        filter_backends=[],
+    )
     def changes(self, request, *args, **kwargs):
         query = {name: v[0] if len(v) == 1 else v for name, v in request.query_params.lists()}
         params = ChangesParamsSerializer(data=query)
