@@ -288,3 +288,87 @@ def test_completing_a_recurring_task_costs_7_statements_on_postgresql(auth_clien
         assert writes == ["SELECT", "WITH", "WITH", "WITH", "UPDATE"]
     else:  # each numbered write after its number's INSERT ... ON CONFLICT
         assert writes == ["SELECT", *["INSERT", "UPDATE"] * 2, "INSERT", "INSERT", "UPDATE"]
+
+
+# --- conditional writes, the trash, bulk, the change feed --------------------------------------
+
+
+def test_a_write_with_if_match_costs_what_one_without_costs(auth_client, user, budget):
+    task = TaskFactory(user=user)
+
+    response, total, _ = budget(
+        lambda: auth_client.patch(
+            f"/api/tasks/{task.pk}", {"title": "x"}, format="json", HTTP_IF_MATCH=f'"{task.pk}-1"'
+        )
+    )
+
+    assert response.status_code == 200
+    assert total == 1 + numbered_write()  # the version check is in the UPDATE's WHERE
+
+
+def test_a_stale_if_match_costs_one_more_read(auth_client, user, budget):
+    task = TaskFactory(user=user)
+
+    response, total, _ = budget(
+        lambda: auth_client.patch(
+            f"/api/tasks/{task.pk}", {"title": "x"}, format="json", HTTP_IF_MATCH=f'"{task.pk}-9"'
+        )
+    )
+
+    assert response.status_code == 412
+    assert total == 1 + numbered_write() + 1  # the UPDATE found no row; a read tells 412 from 404
+
+
+@pytest.mark.parametrize("method,suffix", [("delete", ""), ("post", "/restore")])
+def test_delete_and_restore_cost_one_write(auth_client, user, budget, method, suffix):
+    task = TaskFactory(user=user)
+    if suffix:
+        auth_client.delete(f"/api/tasks/{task.pk}")
+
+    response, total, _ = budget(
+        lambda: getattr(auth_client, method)(f"/api/tasks/{task.pk}{suffix}")
+    )
+
+    assert response.status_code in (200, 204)
+    assert total == 1 + numbered_write()
+
+
+def test_purge_costs_6_statements(auth_client, user, budget):
+    task = TaskFactory(user=user)
+    auth_client.delete(f"/api/tasks/{task.pk}")
+
+    response, total, _ = budget(lambda: auth_client.delete(f"/api/tasks/trash/{task.pk}"))
+
+    assert response.status_code == 204
+    # the user; SAVEPOINT (BEGIN), lock the counter, DELETE ... RETURNING, the numbers, the
+    # tombstones' INSERT, RELEASE (COMMIT)
+    assert total == 1 + 6
+
+
+def test_the_trash_list_costs_2_statements(auth_client, user, budget):
+    for task in TaskFactory.create_batch(20, user=user):
+        auth_client.delete(f"/api/tasks/{task.pk}")
+
+    response, total, _ = budget(lambda: auth_client.get("/api/tasks/trash"))
+
+    assert response.json()["meta"]["count"] == 20
+    assert total == 2
+
+
+def test_the_change_feed_costs_4_statements(auth_client, hundred_tasks, budget):
+    response, total, _ = budget(lambda: auth_client.get("/api/tasks/changes?limit=50"))
+
+    assert len(response.json()["data"]) == 50
+    assert total == 4  # the user, the counter, the tasks, the tombstones
+
+
+def test_a_bulk_action_costs_one_write_per_task(auth_client, user, budget):
+    ids = [task.pk for task in TaskFactory.create_batch(10, user=user)]
+
+    response, total, _ = budget(
+        lambda: auth_client.post("/api/tasks/bulk", {"action": "delete", "ids": ids}, format="json")
+    )
+
+    assert response.json()["data"]["succeeded"] == ids
+    # the user; SAVEPOINT/RELEASE around the whole; one numbered write per task
+    assert total == 1 + 2 + 10 * numbered_write()
