@@ -1,18 +1,20 @@
-"""The change feed under fire: writers on two server processes (PostgreSQL) create, edit,
-toggle, delete, restore and purge while a reader follows the cursor; the reader always ends up
-with exactly the database's state for that user, and no request fails."""
+"""The change feed under fire: writers on two server processes create, edit, toggle, delete,
+restore and purge while a reader follows the cursor; the reader always ends up with exactly the
+database's state for that user, and no request fails. On PostgreSQL (the test database), and on
+a SQLite file shared by the two processes."""
 
 import random
+import sqlite3
 import threading
 import time
+import uuid
 
 import pytest
 import requests
 
 from tasks.models import Task
 from tasks.tests.helpers import task_json
-
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+from testing.live_server import live_server_process, shared_sqlite_env
 
 WRITERS = 6
 SECONDS = 6
@@ -70,14 +72,8 @@ def _catch_up(http, server, headers, state: dict, cursor):
             return cursor
 
 
-def test_a_reader_following_the_feed_ends_with_exactly_the_database_state(
-    start_server, owner, http
-):
-    first = start_server(workers=2, threads=4)
-    # The same secrets: tokens, and cursors (signed with the secret key), work on either.
-    shared = {name: first.env[name] for name in ("DJANGO_SECRET_KEY", "BETTER_AUTH_SECRET")}
-    servers = [first, start_server(env=shared, workers=1, threads=4)]
-    headers = servers[0].headers(owner.pk)
+def _race(servers, headers, http) -> dict[int, dict]:
+    """Writers on every server while a reader follows the feed; the reader's final state."""
     stop, failures = threading.Event(), []
     writers = [
         threading.Thread(target=_writer, args=(servers, headers, n, stop, failures))
@@ -97,14 +93,52 @@ def test_a_reader_following_the_feed_ends_with_exactly_the_database_state(
         for thread in writers:
             thread.join(timeout=30)
 
-    cursor = _catch_up(http, servers[0], headers, state, cursor)
-
+    _catch_up(http, servers[0], headers, state, cursor)
     assert failures == []
-    tasks = Task.objects.filter(user=owner)
-    assert tasks.count() > 10 and tasks.filter(deleted_at__isnull=False).exists()
-    assert state == {task.pk: task_json(task) for task in tasks}
     assert rounds > 3
     # A fresh reader from the beginning gets the same state.
     fresh: dict[int, dict] = {}
     _catch_up(http, servers[1], headers, fresh, None)
     assert fresh == state
+    return state
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_following_the_feed_ends_with_exactly_the_database_state(
+    start_server, owner, http
+):
+    first = start_server(workers=2, threads=4)
+    # The same secrets: tokens, and cursors (signed with the secret key), work on either.
+    shared = {name: first.env[name] for name in ("DJANGO_SECRET_KEY", "BETTER_AUTH_SECRET")}
+    servers = [first, start_server(env=shared, workers=1, threads=4)]
+
+    state = _race(servers, servers[0].headers(owner.pk), http)
+
+    tasks = Task.objects.filter(user=owner)
+    assert tasks.count() > 10 and tasks.filter(deleted_at__isnull=False).exists()
+    assert state == {task.pk: task_json(task) for task in tasks}
+
+
+def test_on_a_shared_sqlite_file_too(tmp_path, http):
+    env = shared_sqlite_env(tmp_path)
+    owner = str(uuid.uuid4())  # created by its first request
+    with live_server_process(env=env) as one, live_server_process(env=env) as two:
+        state = _race([one, two], one.headers(owner), http)
+
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        rows = db.execute(
+            "SELECT id, title, completed, version, deleted_at IS NOT NULL FROM tasks_task "
+            "WHERE user_id = ?",
+            [owner],
+        ).fetchall()
+    assert len(rows) > 10
+    assert {row[0]: row[1:] for row in rows} == {
+        task["id"]: (
+            task["title"],
+            task["completed"],
+            task["version"],
+            task["deleted_at"] is not None,
+        )
+        for task in state.values()
+    }
