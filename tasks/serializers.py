@@ -15,6 +15,7 @@ from api.fields import (
 from api.pagination import QueryIntegerField
 
 from .bulk import ACTIONS, IN_TRASH
+from .changes import InvalidCursor, read_cursor
 from .filters import TaskFilter, filter_tasks
 from .models import Task
 from .recurrence import MAX_LENGTH as MAX_RULE_LENGTH
@@ -243,11 +244,26 @@ class TaskBulkResultSerializer(serializers.Serializer):
     not_found = serializers.ListField(child=serializers.IntegerField())
 
 
-class ChangesParamsSerializer(serializers.Serializer):
-    """`?cursor=` (opaque, from a previous answer; absent: from the beginning) and `?limit=`."""
+CURSOR_INVALID = "Not a cursor this server gave you: start again without one."
 
-    cursor = serializers.CharField(required=False, max_length=2000, trim_whitespace=False)
+
+class ChangesParamsSerializer(serializers.Serializer):
+    """`?cursor=` (opaque, from a previous answer to `context["user_id"]`; absent: from the
+    beginning), validated to the change number `after`; and `?limit=`."""
+
+    cursor = serializers.CharField(
+        required=False, max_length=2000, trim_whitespace=False, allow_blank=True
+    )
     limit = QueryIntegerField(min_value=1, max_value=1000, default=500)
+
+    def validate_cursor(self, value: str) -> int:
+        try:
+            return read_cursor(user_id=self.context["user_id"], cursor=value)
+        except InvalidCursor:
+            raise serializers.ValidationError(CURSOR_INVALID) from None
+
+    def validate(self, attrs):
+        return {"after": attrs.pop("cursor", 0), **attrs}
 
 
 class PurgedSerializer(serializers.Serializer):

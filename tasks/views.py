@@ -22,11 +22,10 @@ from rest_framework.response import Response
 
 from accounts.permissions import USER_ID, IsPathUser
 from api.conditional import ANY, none_match, parse_etags, strong_etag, weak_etag
-from api.errors import InvalidParameter
 from api.pagination import CursorFeedPagination
 
 from .bulk import task_bulk
-from .changes import InvalidCursor, make_cursor, read_cursor, task_changes
+from .changes import make_cursor, task_changes
 from .exceptions import InvalidTaskId, TaskNotFound, TaskPreconditionFailed
 from .filters import TaskFilter, TaskFilterBackend, TaskOrderingFilter, TaskSearchFilter
 from .schema import FILTER_PARAMETERS
@@ -400,21 +399,12 @@ class TaskViewSet(viewsets.GenericViewSet):
     )
     def changes(self, request, *args, **kwargs):
         query = {name: v[0] if len(v) == 1 else v for name, v in request.query_params.lists()}
-        params = ChangesParamsSerializer(data=query)
+        params = ChangesParamsSerializer(data=query, context={"user_id": request.user.pk})
         params.is_valid(raise_exception=True)
-        user = request.user
-        try:
-            after = read_cursor(user_id=user.pk, cursor=params.validated_data.get("cursor"))
-        except InvalidCursor:
-            raise InvalidParameter({"cursor": [CURSOR_INVALID]}) from None
-        items, last, has_more = task_changes(
-            user=user, after=after, limit=params.validated_data["limit"]
-        )
+        items, last, has_more = task_changes(user=request.user, **params.validated_data)
         response = Response([_change(item) for item in items])
-        response.envelope_meta = {
-            "cursor": make_cursor(user_id=user.pk, seq=last),
-            "has_more": has_more,
-        }
+        cursor = make_cursor(user_id=request.user.pk, seq=last)
+        response.envelope_meta = {"cursor": cursor, "has_more": has_more}
         return response
 
     def _update(self, request, *, require_title: bool):
@@ -461,9 +451,6 @@ class TaskViewSet(viewsets.GenericViewSet):
     def _detail_url(self, task_id: int) -> str:
         kwargs = {**self.kwargs, self.lookup_url_kwarg: task_id}
         return self.request.build_absolute_uri(reverse(f"{self.basename}-detail", kwargs=kwargs))
-
-
-CURSOR_INVALID = "Not a cursor this server gave you: start again without one."
 
 
 def _tag(task) -> str:
