@@ -57,16 +57,22 @@ ETAG = OpenApiParameter(
     response=[200, 201, 304],
     description='The task\'s version as a strong entity tag, `"<id>-<version>"`.',
 )
+_TAG = '(?:W/)?"[!#-~]*"'  # an entity tag (the server also takes obs-text bytes in quotes)
+ETAG_LIST = {
+    "type": "string",
+    "pattern": f"^[ \\t]*(?:\\*|{_TAG}(?:[ \\t]*,[ \\t]*{_TAG})*)[ \\t]*$",
+    "maxLength": 1000,
+}
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    ETAG_LIST,
     OpenApiParameter.HEADER,
     description="Write only if the task's ETag is one of these (`*`: any existing task); else "
     "412 with the task as it is now in `error.details.current`. Malformed: 422.",
 )
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
-    OpenApiTypes.STR,
+    ETAG_LIST,
     OpenApiParameter.HEADER,
     description="304 without a body when the ETag is one of these (weak comparison). "
     "Malformed: 422.",

@@ -212,6 +212,12 @@ class TaskBulkSerializer(serializers.Serializer):
         "with `restore` and `purge` they select among the trashed tasks.",
     )
 
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError(_flat(error.detail)) from None
+
     def validate_ids(self, ids: list[int]) -> list[int]:
         if len(set(ids)) != len(ids):
             raise serializers.ValidationError("Ids must not repeat.")
@@ -226,15 +232,31 @@ class TaskBulkSerializer(serializers.Serializer):
             unknown = sorted(set(attrs["filter"]) - set(TaskFilter.base_filters))
             if unknown:  # a typo must not widen a bulk delete to every task
                 raise serializers.ValidationError(
-                    {"filter": {name: ["Unknown filter parameter."] for name in unknown}}
+                    {"filter": [f"{name}: Unknown filter parameter." for name in unknown]}
                 )
             tasks = self.context["trash" if attrs["action"] in IN_TRASH else "tasks"]
             try:
                 matched = filter_tasks(tasks, attrs["filter"])
             except DjangoValidationError as error:
-                raise serializers.ValidationError({"filter": error.message_dict}) from None
+                raise serializers.ValidationError(_flat({"filter": error.message_dict})) from None
             attrs["ids"] = list(matched.order_by("id").values_list("id", flat=True))
         return attrs
+
+
+def _flat(detail) -> dict:
+    """`{field: [messages]}` however deep DRF nested them (`{"ids": {3: [...]}}` becomes
+    `{"ids": ["3: ..."]}`): the error envelope's `details` are lists of strings."""
+    if not isinstance(detail, dict):
+        return {"non_field_errors": _messages(detail)}
+    return {name: _messages(value) for name, value in detail.items()}
+
+
+def _messages(value, prefix: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [m for key, inner in value.items() for m in _messages(inner, f"{prefix}{key}: ")]
+    if isinstance(value, list):
+        return [m for inner in value for m in _messages(inner, prefix)]
+    return [f"{prefix}{value}"]
 
 
 class TaskBulkResultSerializer(serializers.Serializer):

@@ -171,3 +171,19 @@ def test_bulk_on_the_user_id_mount_of_someone_else_is_403(auth_client, user, oth
     assert response.status_code == 403
     task.refresh_from_db()
     assert task.deleted_at is None
+
+
+def test_bulk_errors_are_flat_lists_of_messages(auth_client):
+    response = _bulk(auth_client, {"action": "delete", "ids": [1, "2", True]})
+
+    assert response.json()["error"] == {
+        "code": "VALIDATION_ERROR",
+        "message": "1: Must be an integer.",
+        "details": {"ids": ["1: Must be an integer.", "2: Must be an integer."]},
+    }
+
+
+def test_bulk_filter_errors_name_the_parameter(auth_client):
+    response = _bulk(auth_client, {"action": "delete", "filter": {"overdue": "x", "nope": 1}})
+
+    assert response.json()["error"]["details"] == {"filter": ["nope: Unknown filter parameter."]}
