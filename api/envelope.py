@@ -6,7 +6,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 _fallback = JSONEncoder()
-_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_UTC_Z
+# OPT_NON_STR_KEYS: a list item's validation errors are keyed by its index ({1: [...]}).
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 PAGE_META_EXAMPLE = {"count": 1, "limit": 100, "offset": 0, "next": None, "previous": None}
 
 
@@ -53,7 +54,7 @@ class EnvelopeJSONRenderer(JSONRenderer):
         return json_bytes(data)
 
 
-def envelope_schema(data: dict, *, paginated: bool = False) -> dict:
+def envelope_schema(data: dict, *, paginated: bool = False, meta: dict | None = None) -> dict:
     """OpenAPI: the success envelope around `data` (a page: plus `meta`). Each property but
     `data` has an example, from which drf-spectacular builds a list's example around a row's."""
     schema = {
@@ -65,8 +66,9 @@ def envelope_schema(data: dict, *, paginated: bool = False) -> dict:
         },
         "required": ["success", "data", "message"],
     }
-    if paginated:
+    if paginated and meta is None:
         meta = {"allOf": [{"$ref": "#/components/schemas/PageMeta"}], "example": PAGE_META_EXAMPLE}
+    if meta is not None:
         schema["properties"]["meta"] = meta
         schema["required"].append("meta")
     return schema

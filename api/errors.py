@@ -65,6 +65,11 @@ ERRORS: dict[str, ErrorSpec] = {
         "The resource already exists.",
         "it already exists, or the first request with this `Idempotency-Key` is still running",
     ),
+    "PRECONDITION_FAILED": ErrorSpec(
+        412,
+        "The resource has changed since you read it.",
+        "`If-Match` does not match its current `ETag`; `details.current` is it as it is now",
+    ),
     "PAYLOAD_TOO_LARGE": ErrorSpec(413, "Request body is too large.", "the body is over the limit"),
     "UNSUPPORTED_MEDIA_TYPE": ErrorSpec(415, "Unsupported media type.", "the body is not JSON"),
     "VALIDATION_ERROR": ErrorSpec(
@@ -168,6 +173,16 @@ class Conflict(ApiError):
     default_code = "CONFLICT"
 
 
+class PreconditionFailed(ApiError):
+    """A 412; `details` (e.g. `{"current": ...}`) goes into the envelope as given."""
+
+    default_code = "PRECONDITION_FAILED"
+
+    def __init__(self, detail=None, *, details: dict | None = None):
+        super().__init__(detail)
+        self.details = details
+
+
 class PayloadTooLarge(ApiError):
     default_code = "PAYLOAD_TOO_LARGE"
 
@@ -232,7 +247,8 @@ def body_for(exc: exceptions.APIException) -> dict:
         detail = detail["detail"]
     code = code_for(type(exc))
     reason = getattr(exc, "reason", None)  # a 401's own reason (else the code's, error_body)
-    return error_body(code, _first_message(detail), {"reason": reason} if reason else None)
+    details = getattr(exc, "details", None) or ({"reason": reason} if reason else None)
+    return error_body(code, _first_message(detail), details)
 
 
 def _translate(exc: Exception) -> Exception:

@@ -29,6 +29,17 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """An IntegerField that accepts only JSON integers (DRF's own takes "5", 5.0, true...)."""
+
+    default_error_messages = {"invalid": "Must be an integer."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 AWARE_DATETIME = "Must be an ISO 8601 date-time with a UTC offset or Z."
 
 

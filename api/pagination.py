@@ -105,3 +105,52 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
                 "schema": {"type": "integer", "minimum": 0, "maximum": 2**62, "default": 0},
             },
         ]
+
+
+CURSOR_META = {
+    "type": "object",
+    "properties": {
+        "cursor": {
+            "type": "string",
+            "description": "Opaque: send it back as `cursor` for the changes after this page.",
+        },
+        "has_more": {"type": "boolean", "description": "More changes wait: ask again now."},
+    },
+    "required": ["cursor", "has_more"],
+    "example": {"cursor": "WyI3IiwgNDJd:1t...:Zm9v", "has_more": False},
+}
+
+
+class CursorFeedPagination(pagination.BasePagination):
+    """The schema of a cursor-paged feed (the view fills `meta` itself): `data` a page of
+    items, `meta` `{cursor, has_more}`, and the `cursor` and `limit` parameters."""
+
+    max_limit = 1000
+    default_limit = 500
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return envelope_schema(schema, meta=CURSOR_META)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": "cursor",
+                "in": "query",
+                "required": False,
+                "description": "`meta.cursor` of the previous answer; absent: from the beginning. "
+                "An edited cursor, or another user's: 422.",
+                "schema": {"type": "string", "maxLength": 2000},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "description": "Changes per page; out of range or not an integer: 422.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_limit,
+                    "default": self.default_limit,
+                },
+            },
+        ]

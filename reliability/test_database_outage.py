@@ -217,7 +217,7 @@ def test_the_same_process_recovers_when_the_database_comes_back(proxied, owner, 
         )
     assert {response.status_code for response in burst} == {200}
     assert server.alive and server.process.pid == pid
-    assert not Task.objects.filter(pk=task.pk).exists()  # the DELETE above really ran
+    assert Task.objects.get(pk=task.pk).deleted_at is not None  # the DELETE above really ran
     assert Task.objects.filter(user=owner, title="Written while the database is down").count() == 1
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from .models import Task
 from .rules import normalize_tags
-from .services import task_create, task_set_completed_many, task_update
+from .services import task_create, task_delete, task_restore, task_set_completed_many, task_update
+from .trash import task_purge_many
 
 EDITABLE = ("title", "description", "completed", "priority", "tags", "due_at", "remind_at")
 EDITABLE += ("recurrence",)
@@ -64,6 +65,19 @@ class RecurringFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TrashFilter(admin.SimpleListFilter):
+    title = "trash"
+    parameter_name = "trash"
+
+    def lookups(self, request, model_admin):
+        return [("in", "In the trash"), ("out", "Not in the trash")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("in", "out"):
+            return queryset.filter(deleted_at__isnull=self.value() == "out")
+        return queryset
+
+
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
     """Every user's tasks; the list page runs a fixed number of queries however many rows."""
@@ -77,10 +91,12 @@ class TaskAdmin(admin.ModelAdmin):
         "due_at",
         "recurrence",
         "completed",
+        "deleted_at",
         "created_at",
         "updated_at",
     )
     list_filter = (
+        TrashFilter,
         "completed",
         "priority",
         DueFilter,
@@ -105,12 +121,27 @@ class TaskAdmin(admin.ModelAdmin):
         "remind_at",
         "recurrence",
         "next_occurrence",
+        "version",
+        "deleted_at",
         "created_at",
         "updated_at",
     )
-    readonly_fields = ("completed_at", "next_occurrence", "created_at", "updated_at")
+    readonly_fields = (
+        "completed_at",
+        "next_occurrence",
+        "version",
+        "deleted_at",
+        "created_at",
+        "updated_at",
+    )
     ordering = ("-created_at", "-id")
-    actions = ("mark_completed", "mark_not_completed")
+    actions = ("mark_completed", "mark_not_completed", "restore_from_trash")
+
+    def has_change_permission(self, request, obj=None):
+        # A task in the trash is read-only: restore it first (the API answers 404 for it too).
+        if obj is not None and obj.deleted_at is not None:
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         # The owner is chosen once: the services never move a task to another user.
@@ -134,6 +165,24 @@ class TaskAdmin(admin.ModelAdmin):
             saved = task_create(user=form.cleaned_data["user"], **data)
         obj.pk = saved.pk
         obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Task.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        """Gone for good, through the trash: each task leaves a tombstone for the sync feed."""
+        for task in queryset.select_related("user"):
+            if task.deleted_at is None:
+                task_delete(user=task.user, task_id=task.pk)
+            task_purge_many(user=task.user, task_ids=[task.pk])
+
+    @admin.action(description="Restore selected tasks from the trash")
+    def restore_from_trash(self, request, queryset):
+        restored = sum(
+            task_restore(user=task.user, task_id=task.pk) is not None
+            for task in queryset.filter(deleted_at__isnull=False).select_related("user")
+        )
+        self.message_user(request, f"{restored} task(s) restored.", messages.SUCCESS)
 
     @admin.action(description="Mark selected tasks as completed")
     def mark_completed(self, request, queryset):

@@ -6,6 +6,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.factories import UserFactory
 
+from .changes import take_change_numbers
 from .models import Task, derived_columns
 from .rules import Priority
 
@@ -31,7 +32,11 @@ class TaskFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return super()._create(model_class, *args, **_with_derived(kwargs))
+        """Numbered like a service's write (tasks.changes): the sync feed lists it."""
+        kwargs = _with_derived(kwargs)
+        if "change_seq" not in kwargs:
+            kwargs["change_seq"] = take_change_numbers(kwargs["user"].pk)
+        return super()._create(model_class, *args, **kwargs)
 
 
 def _with_derived(fields: dict) -> dict:

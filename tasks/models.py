@@ -80,12 +80,22 @@ class Task(models.Model):
     title_folded = models.TextField(default="", editable=False)
     description_folded = models.TextField(default="", editable=False)
     tag_keys = models.TextField(default="", blank=True, editable=False)
+    # Grows by one with every successful change (restore included): the ETag's part that moves.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # Set while the task is in the trash (then it is a 404 everywhere but the trash).
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The owner's change number of this task's latest write (tasks.changes): the sync feed's order.
+    change_seq = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The sync feed: one user's tasks changed after a change number.
+            models.Index(fields=["user", "change_seq"], name="task_user_change_idx"),
+            # The trash: one user's trashed tasks, most recently deleted first.
+            models.Index(fields=["user", "-deleted_at"], name="task_user_trash_idx"),
             # Serves the list query: one user's tasks, newest first.
             models.Index(fields=["user", "-created_at", "-id"], name="task_user_newest_idx"),
             # Due-date ranges, overdue and the due-date orderings (bench/INDEXES.md).
@@ -110,6 +120,34 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ChangeCounter(models.Model):
+    """The last change number given out for one user's tasks (tasks.changes takes the next one
+    in the same statement or transaction as each write; the row lock orders them)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.last}"
+
+
+class TaskTombstone(models.Model):
+    """What stays of a purged task, for the sync feed: `{"id": 7, "purged": true}`."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    task_id = models.BigIntegerField(unique=True)  # ids are never reused
+    change_seq = models.BigIntegerField()
+    purged_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "change_seq"], name="tombstone_user_change_idx")]
+
+    def __str__(self) -> str:
+        return f"purged task {self.task_id}"
 
 
 def derived_columns(**fields) -> dict:

@@ -1,6 +1,6 @@
 """Reads of tasks. `task_list` is where every query on a user's tasks starts: the reads
-(TaskViewSet.get_queryset), the list's filters, search and ordering, the tag counts, and delete;
-services.py's UPDATE filters the same way by hand."""
+(TaskViewSet.get_queryset), the list's filters, search and ordering, the tag counts; `task_trash`
+for the trash. services.py's UPDATE filters the same way by hand."""
 
 from collections import Counter, defaultdict
 
@@ -27,19 +27,27 @@ TASK_ROW_FIELDS = (
     "remind_at",
     "recurrence",
     "next_occurrence_id",
+    "version",
+    "deleted_at",
     "created_at",
     "updated_at",
 )
 
 
 def task_list(*, user) -> QuerySet[Task]:
-    """The user's tasks, newest first: the one place that scopes tasks to their owner.
+    """The user's tasks (not in the trash), newest first: the one place that scopes tasks to
+    their owner.
 
     The queryset is marked with its owner's id, so `task_row` can run its SQL compiled once;
     any further filter makes a new queryset without the mark (and the ORM's path)."""
-    tasks = Task.objects.filter(user=user).order_by("-created_at", "-id")
+    tasks = Task.objects.filter(user=user, deleted_at__isnull=True).order_by("-created_at", "-id")
     tasks._owner_id = getattr(user, "pk", None)  # None: the schema generator's fake request
     return tasks
+
+
+def task_trash(*, user) -> QuerySet[Task]:
+    """The user's tasks in the trash, most recently deleted first."""
+    return Task.objects.filter(user=user, deleted_at__isnull=False).order_by("-deleted_at", "-id")
 
 
 def task_rows(tasks: QuerySet[Task]) -> QuerySet:

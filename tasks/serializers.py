@@ -1,10 +1,20 @@
 """Task request and response shapes."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import StrictBooleanField, StrictCharField, StrictDateTimeField
+from api.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictDateTimeField,
+    StrictIntegerField,
+)
+from api.pagination import QueryIntegerField
 
+from .bulk import ACTIONS, IN_TRASH
+from .changes import InvalidCursor, read_cursor
+from .filters import TaskFilter, filter_tasks
 from .models import Task
 from .recurrence import MAX_LENGTH as MAX_RULE_LENGTH
 from .recurrence import Messages as RuleMessages
@@ -124,6 +134,15 @@ class TaskSerializer(serializers.ModelSerializer):
         help_text="The task that completing this recurring task created (at most one, ever).",
     )
 
+    version = serializers.IntegerField(
+        read_only=True,
+        min_value=1,
+        help_text="Grows by one with every change (restore included); the ETag follows it.",
+    )
+    deleted_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When it went to the trash; null outside it."
+    )
+
     class Meta:
         model = Task
         fields = [
@@ -139,6 +158,8 @@ class TaskSerializer(serializers.ModelSerializer):
             "remind_at",
             "recurrence",
             "next_occurrence_id",
+            "version",
+            "deleted_at",
             "created_at",
             "updated_at",
         ]
@@ -164,6 +185,116 @@ class TaskCompleteSerializer(serializers.Serializer):
     """Body of PATCH .../complete: `{"completed": bool}` sets, no body (or no key) toggles."""
 
     completed = StrictBooleanField(required=False)
+
+
+MAX_BULK_IDS = 500
+MAX_TASK_ID = 2**63 - 1
+
+
+class TaskBulkSerializer(serializers.Serializer):
+    """Body of POST .../bulk: an action and either `ids` or a `filter` (the list's parameters,
+    resolved here to ids among the tasks the action applies to: `context["tasks"]` /
+    `context["trash"]`)."""
+
+    action = serializers.ChoiceField(choices=ACTIONS)
+    ids = serializers.ListField(
+        child=StrictIntegerField(min_value=1, max_value=MAX_TASK_ID),
+        min_length=1,
+        max_length=MAX_BULK_IDS,
+        required=False,
+        help_text=f"1 to {MAX_BULK_IDS} distinct task ids.",
+    )
+    filter = serializers.DictField(
+        required=False,
+        help_text='The list\'s filter parameters, e.g. `{"completed": true}`; '
+        "with `restore` and `purge` they select among the trashed tasks.",
+    )
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError(_flat(error.detail)) from None
+
+    def validate_ids(self, ids: list[int]) -> list[int]:
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError("Ids must not repeat.")
+        return ids
+
+    def validate(self, attrs):
+        if ("ids" in attrs) == ("filter" in attrs):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give either ids or filter (one of them)."]}
+            )
+        if "filter" in attrs:
+            unknown = sorted(set(attrs["filter"]) - set(TaskFilter.base_filters))
+            if unknown:  # a typo must not widen a bulk delete to every task
+                raise serializers.ValidationError(
+                    {"filter": [f"{name}: Unknown filter parameter." for name in unknown]}
+                )
+            tasks = self.context["trash" if attrs["action"] in IN_TRASH else "tasks"]
+            try:
+                matched = filter_tasks(tasks, attrs["filter"])
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(_flat({"filter": error.message_dict})) from None
+            attrs["ids"] = list(matched.order_by("id").values_list("id", flat=True))
+        return attrs
+
+
+def _flat(detail) -> dict:
+    """`{field: [messages]}` however deep DRF nested them (`{"ids": {3: [...]}}` becomes
+    `{"ids": ["3: ..."]}`): the error envelope's `details` are lists of strings."""
+    if not isinstance(detail, dict):
+        return {"non_field_errors": _messages(detail)}
+    return {name: _messages(value) for name, value in detail.items()}
+
+
+def _messages(value, prefix: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [m for key, inner in value.items() for m in _messages(inner, f"{prefix}{key}: ")]
+    if isinstance(value, list):
+        return [m for inner in value for m in _messages(inner, prefix)]
+    return [f"{prefix}{value}"]
+
+
+class TaskBulkResultSerializer(serializers.Serializer):
+    """What a bulk action did: the ids it applied to, and those it could not find."""
+
+    succeeded = serializers.ListField(child=serializers.IntegerField())
+    not_found = serializers.ListField(child=serializers.IntegerField())
+
+
+CURSOR_INVALID = "Not a cursor this server gave you: start again without one."
+
+
+class ChangesParamsSerializer(serializers.Serializer):
+    """`?cursor=` (opaque, from a previous answer to `context["user_id"]`; absent: from the
+    beginning), validated to the change number `after`; and `?limit=`."""
+
+    cursor = serializers.CharField(
+        required=False, max_length=2000, trim_whitespace=False, allow_blank=True
+    )
+    limit = QueryIntegerField(min_value=1, max_value=1000, default=500)
+
+    def validate_cursor(self, value: str) -> int:
+        try:
+            return read_cursor(user_id=self.context["user_id"], cursor=value)
+        except InvalidCursor:
+            raise serializers.ValidationError(CURSOR_INVALID) from None
+
+    def validate(self, attrs):
+        return {"after": attrs.pop("cursor", 0), **attrs}
+
+
+class PurgedSerializer(serializers.Serializer):
+    """A purged task in the change feed."""
+
+    id = serializers.IntegerField()
+    purged = serializers.BooleanField(help_text="Always true.")
+
+
+class TrashEmptiedSerializer(serializers.Serializer):
+    purged = serializers.IntegerField(help_text="How many tasks were removed for good.")
 
 
 class TaskRowSerializer(serializers.BaseSerializer):

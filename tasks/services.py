@@ -9,6 +9,7 @@ then the completion, the next occurrence and the link between them are one trans
 `_write`)."""
 
 import functools
+from collections.abc import Collection
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -16,14 +17,16 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .changes import SEQ, numbered
+from .exceptions import TaskPreconditionFailed
 from .models import Task, derived_columns
 from .recurrence import Messages as RuleMessages
 from .recurrence import next_occurrence
 from .rules import Priority, normalize_tags
-from .selectors import task_list
 
 _OWNER_COLUMN = Task._meta.get_field("user").column
 _COLUMNS = ", ".join(f.column for f in Task._meta.concrete_fields)
+_INSERTED = [f for f in Task._meta.concrete_fields if f.name != "id"]
 _EDITABLE = (
     "title",
     "description",
@@ -79,14 +82,18 @@ def task_create(
         **derived_columns(**fields),
     )
     task.full_clean(exclude=["user"], validate_constraints=False)
-    task.save(force_insert=True)
+    _insert(task)
     return task
 
 
-def task_update(*, user, task_id: int, **changes) -> Task | None:
+def task_update(
+    *, user, task_id: int, versions: Collection[int] | None = None, **changes
+) -> Task | None:
     """Change some of a task's editable fields; the others are left exactly as stored.
 
     Completing a recurring task this way creates its next occurrence, as `/complete` does.
+    `versions` (from `If-Match`): write only while the task's version is one of them, else
+    TaskPreconditionFailed; None: no condition. The same on every write below.
     """
     changes = {name: value for name, value in changes.items() if name in _EDITABLE}
     if "tags" in changes:
@@ -94,20 +101,32 @@ def task_update(*, user, task_id: int, **changes) -> Task | None:
     if changes.get("recurrence") is not None and "due_at" in changes and not changes["due_at"]:
         raise _needs_due("recurrence")
     _validate(**{name: value for name, value in changes.items() if name != "completed"})
-    return _write(user_id=user.pk, task_id=task_id, changes=changes)
+    return _write(user_id=user.pk, task_id=task_id, changes=changes, versions=versions)
 
 
-def task_set_completed(*, user, task_id: int, completed: bool | None = None) -> Task | None:
+def task_set_completed(
+    *,
+    user,
+    task_id: int,
+    completed: bool | None = None,
+    versions: Collection[int] | None = None,
+) -> Task | None:
     """Set a task's completion, or flip it atomically when no value is given; completing a
     recurring task creates its next occurrence."""
     changes = {"completed": TOGGLE if completed is None else completed}
-    return _write(user_id=user.pk, task_id=task_id, changes=changes)
+    return _write(user_id=user.pk, task_id=task_id, changes=changes, versions=versions)
 
 
-def task_delete(*, user, task_id: int) -> bool:
-    """Delete one of the user's tasks; False when there was none to delete."""
-    deleted, _ = task_list(user=user).filter(pk=task_id).delete()
-    return deleted > 0
+def task_delete(*, user, task_id: int, versions: Collection[int] | None = None) -> bool:
+    """Move one of the user's tasks to the trash; False when there was none (or it is there
+    already)."""
+    task = _write(user_id=user.pk, task_id=task_id, changes={}, versions=versions, trash=True)
+    return task is not None
+
+
+def task_restore(*, user, task_id: int, versions: Collection[int] | None = None) -> Task | None:
+    """Take one of the user's tasks out of the trash; None when it is not in the trash."""
+    return _write(user_id=user.pk, task_id=task_id, changes={}, versions=versions, restore=True)
 
 
 def task_set_completed_many(*, tasks: QuerySet[Task], completed: bool) -> int:
@@ -115,7 +134,8 @@ def task_set_completed_many(*, tasks: QuerySet[Task], completed: bool) -> int:
     transaction (recurring ones spawn their next occurrence); returns how many changed."""
     changed = 0
     with transaction.atomic():
-        for task_id, user_id in tasks.exclude(completed=completed).values_list("id", "user_id"):
+        rows = tasks.exclude(completed=completed).filter(deleted_at__isnull=True)
+        for task_id, user_id in rows.values_list("id", "user_id"):
             task = _write(user_id=user_id, task_id=task_id, changes={"completed": completed})
             changed += task is not None
     return changed
@@ -153,7 +173,7 @@ def _assignments(changes: dict, now) -> tuple[list[str], list]:
     elif completed is False:
         sets += ["completed = %s", "completed_at = NULL"]
         params.append(False)
-    sets.append("updated_at = %s")
+    sets += ["updated_at = %s", "version = version + 1", f"change_seq = {SEQ}"]
     params.append(now)
     return sets, params
 
@@ -180,9 +200,11 @@ def _rule_keeps_due_date(changes: dict) -> tuple[str, dict, str] | None:
     return None
 
 
-def _update_owned(*, user_id, task_id: int, sets: list[str], params: list, where: list[str]):
+def _update_owned(
+    *, user_id, task_id: int, sets: list[str], params: list, where: list[str], trashed=False
+):
     """UPDATE one of the user's tasks (if it also matches `where`) and return it as it now is,
-    or None.
+    or None. Only tasks out of the trash, or only those in it (`trashed`).
 
     One statement (`UPDATE ... RETURNING`): no read-modify-write, so a toggle can never
     undo a concurrent title edit, and only the named columns are written. Django's update()
@@ -191,17 +213,48 @@ def _update_owned(*, user_id, task_id: int, sets: list[str], params: list, where
     (test_services.py compares them). Compiling the selector's queryset instead cost a tenth
     of a toggle's time.
     """
-    guard = "".join(f" AND {condition}" for condition in where)
+    trash = "deleted_at IS NOT NULL" if trashed else "deleted_at IS NULL"
+    guard = "".join(f" AND {condition}" for condition in [trash, *where])
     sql = (
         f"UPDATE {Task._meta.db_table} SET {', '.join(sets)} "
         f"WHERE id = %s AND {_OWNER_COLUMN} = %s{guard} RETURNING {_COLUMNS}"
     )
     owner = _prep("user", user_id)
-    rows = list(Task.objects.raw(sql, [*params, task_id, owner]))
+    with numbered(owner, sql, [*params, task_id, owner]) as (sql, params):
+        rows = list(Task.objects.raw(sql, params))
     return rows[0] if rows else None
 
 
-def _write(*, user_id, task_id: int, changes: dict) -> Task | None:
+def _insert(task: Task) -> None:
+    """INSERT a new task with the next change number of its owner (`changes.numbered`)."""
+    columns, values, params = [], [], []
+    for field in _INSERTED:
+        columns.append(field.column)
+        if field.name == "change_seq":
+            values.append(SEQ)
+            continue
+        values.append("%s")
+        params.append(field.get_db_prep_save(field.pre_save(task, True), connection))
+    sql = (
+        f"INSERT INTO {Task._meta.db_table} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(values)}) RETURNING id, change_seq"
+    )
+    owner = _prep("user", task.user_id)
+    with numbered(owner, sql, params) as (sql, params), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        task.pk, task.change_seq = cursor.fetchone()
+    task._state.adding = False
+
+
+def _write(
+    *,
+    user_id,
+    task_id: int,
+    changes: dict,
+    versions: Collection[int] | None = None,
+    trash: bool = False,
+    restore: bool = False,
+) -> Task | None:
     """Apply the changes to one task; completing a recurring task spawns its next occurrence.
 
     The common case is one autocommit statement: the UPDATE carries a guard that leaves alone
@@ -217,24 +270,42 @@ def _write(*, user_id, task_id: int, changes: dict) -> Task | None:
     """
     now = timezone.now()
     sets, params = _assignments(changes, now)
+    if trash or restore:
+        sets.insert(0, "deleted_at = %s")
+        params.insert(0, now if trash else None)
+    if versions is not None and not versions:  # no tag names this task: none can match
+        return _refuse_stale(user_id=user_id, task_id=task_id, trashed=restore)
     update = functools.partial(
-        _update_owned, user_id=user_id, task_id=task_id, sets=sets, params=params
+        _update_owned, user_id=user_id, task_id=task_id, sets=sets, params=params, trashed=restore
     )
     rule_guard = _rule_keeps_due_date(changes)
     keep = [rule_guard[0]] if rule_guard else []
+    if versions is not None:
+        keep.append(f"version IN ({', '.join(str(int(v)) for v in versions)})")
     spawn_if = _spawn_condition(changes)
     task = update(where=[*keep, f"NOT ({spawn_if})"] if spawn_if else keep)
     if task is None and rule_guard:
         _refuse_rule_without_due_date(user_id=user_id, task_id=task_id, guard=rule_guard)
-    if task is not None or spawn_if is None:
-        return task
-    with transaction.atomic():
-        task = update(where=keep)
-        if task is not None and task.completed_at == now and task.next_occurrence_id is None:
-            _spawn_next(task, now)
-    if task is None and rule_guard:  # changed meanwhile
-        _refuse_rule_without_due_date(user_id=user_id, task_id=task_id, guard=rule_guard)
+    if task is None and spawn_if is not None:
+        with transaction.atomic():
+            task = update(where=keep)
+            if task is not None and task.completed_at == now and task.next_occurrence_id is None:
+                _spawn_next(task, now)
+        if task is None and rule_guard:  # changed meanwhile
+            _refuse_rule_without_due_date(user_id=user_id, task_id=task_id, guard=rule_guard)
+    if task is None and versions is not None:
+        _refuse_stale(user_id=user_id, task_id=task_id, trashed=restore)
     return task
+
+
+def _refuse_stale(*, user_id, task_id: int, trashed: bool) -> None:
+    """After a conditional write found no row: 412 with the task as it is, if it exists (in the
+    trash when restoring, out of it otherwise); nothing when it does not (a 404)."""
+    current = Task.objects.filter(
+        pk=task_id, user_id=user_id, deleted_at__isnull=not trashed
+    ).first()
+    if current is not None:
+        raise TaskPreconditionFailed(current)
 
 
 def _refuse_rule_without_due_date(*, user_id, task_id: int, guard) -> None:
@@ -266,6 +337,7 @@ def _spawn_next(task: Task, now) -> None:
         recurrence_position=found.position,
         previous_occurrence_id=task.pk,
     )
-    child.save(force_insert=True)
+    _insert(child)
+    # The link is part of the completion's change (same transaction): no number of its own.
     Task.objects.filter(pk=task.pk).update(next_occurrence_id=child.pk)
     task.next_occurrence_id = child.pk

@@ -1,13 +1,13 @@
 """Task endpoints: routing, id checks and status codes; reads start at get_queryset(), writes go
-through services. The OpenAPI documentation of each operation is the decorators'."""
+through services. The OpenAPI documentation of each operation is in docs.py."""
 
+import hashlib
 import re
 
+import orjson
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     extend_schema,
     extend_schema_view,
 )
@@ -17,140 +17,33 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.permissions import USER_ID, IsPathUser
+from api.conditional import ANY, none_match, parse_etags, strong_etag, weak_etag
 from api.idempotency import idempotent
+from api.pagination import CursorFeedPagination
 
+from .bulk import task_bulk
+from .changes import make_cursor, task_changes
+from .docs import EMPTY_TRASH, task_docs
 from .exceptions import InvalidTaskId, TaskNotFound
 from .filters import TaskFilter, TaskFilterBackend, TaskOrderingFilter, TaskSearchFilter
-from .schema import FILTER_PARAMETERS
-from .selectors import task_list, task_row, task_rows, task_tag_counts
+from .selectors import task_list, task_row, task_rows, task_tag_counts, task_trash
 from .serializers import (
+    ChangesParamsSerializer,
     TagCountSerializer,
+    TaskBulkSerializer,
     TaskCompleteSerializer,
     TaskRowSerializer,
     TaskSerializer,
 )
-from .services import task_create, task_delete, task_set_completed, task_update
+from .services import task_create, task_delete, task_restore, task_set_completed, task_update
+from .trash import task_empty_trash, task_purge
 
 _TASK_ID = re.compile(r"[0-9]{1,19}")
+_VERSION_TAG = re.compile(r"([1-9][0-9]{0,18})-([1-9][0-9]{0,9})")  # a task's ETag: id-version
 _MAX_TASK_ID = 2**63 - 1
 
-# --- OpenAPI: the path parameter, examples, what an operation on one task answers, links --------
 
-TASK_ID = OpenApiParameter(
-    "task_id",
-    {"type": "integer", "format": "int64", "minimum": 1},
-    OpenApiParameter.PATH,
-    description="The task's id (not a positive integer: 422).",
-)
-TASK = {
-    "id": 42,
-    "user_id": "3f2b6c1e-8a4d-4c1b-9a57-0d6f2f1e9b10",
-    "title": "Buy milk",
-    "description": "2 litres, semi-skimmed",
-    "completed": False,
-    "completed_at": None,
-    "priority": "high",
-    "tags": ["errands", "home"],
-    "due_at": "2025-02-01T17:00:00Z",
-    "remind_at": "2025-02-01T16:30:00Z",
-    "recurrence": "FREQ=WEEKLY;BYDAY=SA",
-    "next_occurrence_id": None,
-    "created_at": "2025-01-31T09:15:00.123456Z",
-    "updated_at": "2025-01-31T09:15:00.123456Z",
-}
-ON_ONE_TASK = {404: TaskNotFound, 422: InvalidTaskId}
-# A task in a response is the `{task_id}` of every operation on that task.
-TASK_LINKS = {
-    name: {
-        "operationId": operation_id,
-        "parameters": {"task_id": "$response.body#/data/id"},
-        "description": f"`{operation_id}` on the task in this response.",
-    }
-    for name, operation_id in {
-        "GetTask": "tasks_retrieve",
-        "UpdateTask": "tasks_update",
-        "PatchTask": "tasks_partial_update",
-        "CompleteTask": "tasks_complete",
-        "DeleteTask": "tasks_destroy",
-    }.items()
-}
-
-
-def _docs(summary: str, *, sends=(), result: dict | None = None, links=True, **schema):
-    """`extend_schema` for one operation: examples of what is sent and of the task it returns."""
-    examples = [OpenApiExample(name, value=value, request_only=True) for name, value in sends]
-    if result is not None:
-        examples.append(OpenApiExample("A task", value={**TASK, **result}, response_only=True))
-    if result is not None and links:
-        schema["extensions"] = {"x-links": TASK_LINKS}
-    return extend_schema(summary=summary, examples=examples, **schema)
-
-
-@extend_schema(parameters=[USER_ID, TASK_ID])  # each where the path has it
-@extend_schema_view(
-    list=_docs(
-        "List your tasks",
-        description="Filtered, searched and ordered as the parameters say (they combine with "
-        "AND; an invalid value is a 422 naming the parameter; unknown ones are ignored); "
-        "newest first by default (`-created_at`, then `-id`); paginated, and `meta.next` / "
-        "`meta.previous` keep every parameter.",
-        result={},
-        links=False,
-        parameters=FILTER_PARAMETERS,
-    ),
-    create=_docs(
-        "Create a task",
-        sends=[
-            ("Title and description", {"title": "Buy milk", "description": "2 litres"}),
-            (
-                "A weekly task",
-                {
-                    "title": "Weekly review",
-                    "priority": "high",
-                    "tags": ["work", "planning"],
-                    "due_at": "2026-12-04T16:00:00Z",
-                    "remind_at": "2026-12-04T15:30:00Z",
-                    "recurrence": "FREQ=WEEKLY;BYDAY=FR",
-                },
-            ),
-        ],
-        result={},
-        parameters=[
-            OpenApiParameter(
-                "Location",
-                OpenApiTypes.URI,
-                OpenApiParameter.HEADER,
-                response=[201],
-                description="Absolute URL of the new task.",
-            )
-        ],
-    ),
-    retrieve=_docs("Get one task", result={}, responses={200: TaskSerializer, **ON_ONE_TASK}),
-    update=_docs(
-        "Update a task (title required)",
-        description="`title` is required; absent `description`/`completed` stay as is.",
-        sends=[("New title", {"title": "Buy oat milk"})],
-        result={"title": "Buy oat milk"},
-        responses={200: TaskSerializer, **ON_ONE_TASK},
-    ),
-    partial_update=_docs(
-        "Change some fields of a task",
-        sends=[("Mark done", {"completed": True})],
-        result={"completed": True},
-        responses={200: TaskSerializer, **ON_ONE_TASK},
-    ),
-    destroy=_docs("Delete a task", responses={204: None, **ON_ONE_TASK}),
-    complete=_docs(
-        "Toggle or set a task's completion",
-        operation_id="tasks_complete",
-        description='No body toggles `completed`; `{"completed": true|false}` sets it. '
-        "Completing a recurring task creates its next occurrence (once per task, ever).",
-        request=TaskCompleteSerializer,
-        sends=[("Set", {"completed": True})],
-        result={"completed": True},
-        responses={200: TaskSerializer, **ON_ONE_TASK},
-    ),
-)
+@task_docs
 class TaskViewSet(viewsets.GenericViewSet):
     """The caller's own tasks, under `/api/tasks` and `/api/{user_id}/tasks` alike."""
 
@@ -167,6 +60,11 @@ class TaskViewSet(viewsets.GenericViewSet):
         "update": "Task updated",
         "partial_update": "Task updated",
         "complete": "Task completion updated",
+        "restore": "Task restored",
+        "trash": "Trash retrieved",
+        "empty_trash": "Trash emptied",
+        "bulk": "Bulk action done",
+        "changes": "Changes retrieved",
     }
 
     def get_queryset(self):
@@ -182,17 +80,20 @@ class TaskViewSet(viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         rows = self.paginate_queryset(task_rows(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(TaskRowSerializer(rows, many=True).data)
+        return self.page_response(TaskRowSerializer(rows, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        return self.task_response(task_row(self.get_queryset(), task_id=self.task_id()))
+        row = task_row(self.get_queryset(), task_id=self.task_id())
+        if row is not None and none_match(request.headers.get("If-None-Match"), _tag(row)):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=_etag(row))
+        return self.task_response(row)
 
     @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         task = task_create(user=request.user, **serializer.validated_data)
-        headers = {"Location": self._detail_url(task.pk)}
+        headers = {"Location": self._detail_url(task.pk), **_etag(task)}
         return Response(TaskRowSerializer(task).data, status.HTTP_201_CREATED, headers=headers)
 
     def update(self, request, *args, **kwargs):
@@ -202,7 +103,8 @@ class TaskViewSet(viewsets.GenericViewSet):
         return self._update(request, require_title=False)
 
     def destroy(self, request, *args, **kwargs):
-        if not task_delete(user=request.user, task_id=self.task_id()):
+        task_id = self.task_id()
+        if not task_delete(user=request.user, task_id=task_id, versions=self.if_match(task_id)):
             raise TaskNotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -211,25 +113,127 @@ class TaskViewSet(viewsets.GenericViewSet):
     def complete(self, request, *args, **kwargs):
         body = TaskCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        task = task_set_completed(user=request.user, task_id=self.task_id(), **body.validated_data)
+        task_id = self.task_id()
+        versions = self.if_match(task_id)
+        task = task_set_completed(
+            user=request.user, task_id=task_id, versions=versions, **body.validated_data
+        )
         return self.task_response(task)
+
+    @action(detail=True, methods=["post"], url_path="restore")
+    @idempotent
+    def restore(self, request, *args, **kwargs):
+        task_id = self.task_id()
+        versions = self.if_match(task_id)
+        return self.task_response(
+            task_restore(user=request.user, task_id=task_id, versions=versions)
+        )
+
+    @action(detail=False, methods=["get"], url_path="trash", filter_backends=[])
+    def trash(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(task_rows(task_trash(user=request.user)))
+        return self.page_response(TaskRowSerializer(rows, many=True).data)
+
+    @EMPTY_TRASH
+    @trash.mapping.delete
+    def empty_trash(self, request, *args, **kwargs):
+        return Response({"purged": task_empty_trash(user=request.user)})
+
+    @action(detail=False, methods=["delete"], url_path=r"trash/(?P<task_id>[^/]+)")
+    def purge(self, request, *args, **kwargs):
+        if not task_purge(user=request.user, task_id=self.task_id()):
+            raise TaskNotFound()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=False, methods=["post"], url_path="bulk")
+    @idempotent
+    def bulk(self, request, *args, **kwargs):
+        context = {"tasks": self.get_queryset(), "trash": task_trash(user=request.user)}
+        body = TaskBulkSerializer(data=request.data, context=context)
+        body.is_valid(raise_exception=True)
+        action, task_ids = body.validated_data["action"], body.validated_data["ids"]
+        succeeded, not_found = task_bulk(user=request.user, action=action, task_ids=task_ids)
+        return Response({"succeeded": succeeded, "not_found": not_found})
+
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="changes",
+        pagination_class=CursorFeedPagination,
+        filter_backends=[],
+    )
+    def changes(self, request, *args, **kwargs):
+        query = {name: v[0] if len(v) == 1 else v for name, v in request.query_params.lists()}
+        params = ChangesParamsSerializer(data=query, context={"user_id": request.user.pk})
+        params.is_valid(raise_exception=True)
+        items, last, has_more = task_changes(user=request.user, **params.validated_data)
+        response = Response([_change(item) for item in items])
+        cursor = make_cursor(user_id=request.user.pk, seq=last)
+        response.envelope_meta = {"cursor": cursor, "has_more": has_more}
+        return response
 
     def _update(self, request, *, require_title: bool):
         task_id = self.task_id()
         context = {**self.get_serializer_context(), "require_title": require_title}
         serializer = TaskSerializer(data=request.data, partial=True, context=context)
         serializer.is_valid(raise_exception=True)
-        task = task_update(user=request.user, task_id=task_id, **serializer.validated_data)
+        versions = self.if_match(task_id)
+        task = task_update(
+            user=request.user, task_id=task_id, versions=versions, **serializer.validated_data
+        )
         return self.task_response(task)
+
+    def if_match(self, task_id: int) -> set[int] | None:
+        """The versions `If-Match` accepts for this task (None: no header, or `*`). A tag of
+        another task, or a weak one (If-Match compares strongly), accepts none."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            return None
+        tags = parse_etags(header, "If-Match")
+        if tags == ANY:
+            return None
+        versions = (_VERSION_TAG.fullmatch(tag) for weak, tag in tags if not weak)
+        return {int(m.group(2)) for m in versions if m and int(m.group(1)) == task_id}
 
     def task_response(self, task) -> Response:
         if task is None:  # 404, not 403: another user's task looks exactly like a missing one
             raise TaskNotFound()
-        return Response(TaskRowSerializer(task).data)
+        return Response(TaskRowSerializer(task).data, headers=_etag(task))
+
+    def page_response(self, data) -> Response:
+        """A page of tasks with a weak ETag of what it shows (rows, count, links, parameters):
+        computed from the rendered rows, no query of its own; 304 when If-None-Match has it."""
+        response = self.get_paginated_response(data)
+        digest = hashlib.sha256(
+            orjson.dumps([data, response.envelope_meta, self.request.get_full_path()])
+        ).hexdigest()[:32]
+        tag = f"list-{digest}"
+        if none_match(self.request.headers.get("If-None-Match"), tag):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        response["ETag"] = weak_etag(tag)
+        return response
 
     def _detail_url(self, task_id: int) -> str:
         kwargs = {**self.kwargs, self.lookup_url_kwarg: task_id}
         return self.request.build_absolute_uri(reverse(f"{self.basename}-detail", kwargs=kwargs))
+
+
+def _tag(task) -> str:
+    """A task's entity tag: its id and version (both change with it, and only with it)."""
+    if isinstance(task, dict):
+        return f"{task['id']}-{task['version']}"
+    return f"{task.pk}-{task.version}"
+
+
+def _etag(task) -> dict:
+    return {"ETag": strong_etag(_tag(task))}
+
+
+def _change(item: dict) -> dict:
+    """One entry of the change feed: the task as it is now, or `{"id", "purged": true}`."""
+    if item.get("purged"):
+        return {"id": item["id"], "purged": True}
+    return TaskRowSerializer(item).data
 
 
 @extend_schema(parameters=[USER_ID])

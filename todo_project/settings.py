@@ -108,6 +108,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Request bodies above this many bytes are refused with 413 PAYLOAD_TOO_LARGE.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+# `manage.py purge_trash` removes tasks that have been in the trash longer than this.
+TRASH_RETENTION_DAYS = env_int("TRASH_RETENTION_DAYS", 30)
 
 # --- Applications ---------------------------------------------------------------------------
 

@@ -33,6 +33,35 @@ COMPONENTS = {
         "properties": {"success": {"type": "boolean", "enum": [False]}, "error": _ref("Error")},
         "required": ["success", "error"],
     },
+    # A 412 carries the resource as it is now: `details.current`.
+    "PreconditionFailedError": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "enum": ["PRECONDITION_FAILED"]},
+            "message": {"type": "string"},
+            "details": {
+                "type": "object",
+                "properties": {
+                    "current": {
+                        "type": "object",
+                        "additionalProperties": True,
+                        "description": "The resource as it is now (as its GET shows it); its "
+                        "`version` makes the ETag to send next time.",
+                    }
+                },
+                "required": ["current"],
+            },
+        },
+        "required": ["code", "message", "details"],
+    },
+    "PreconditionFailedResponse": {
+        "type": "object",
+        "properties": {
+            "success": {"type": "boolean", "enum": [False]},
+            "error": _ref("PreconditionFailedError"),
+        },
+        "required": ["success", "error"],
+    },
     # A 401 always says why: `details.reason`.
     "AuthReason": {
         "type": "string",
@@ -85,7 +114,9 @@ def error_response(status: int, examples: dict[str, dict]) -> dict:
     """The OpenAPI response of one error status: the envelope, and an example body per code."""
     listing = "; ".join(f"`{code}`: {ERRORS[code].when}" for code in examples)
     named = {code: {"summary": code, "value": body} for code, body in examples.items()}
-    envelope = "AuthErrorResponse" if status == 401 else "ErrorResponse"
+    envelope = {401: "AuthErrorResponse", 412: "PreconditionFailedResponse"}.get(
+        status, "ErrorResponse"
+    )
     headers = {name: {"schema": {"type": "string"}, "description": text}
                for name, text in _HEADERS.get(status, {}).items()}  # fmt: skip
     return {

@@ -27,16 +27,29 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "fuzz-Horse-battery-9"
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 30))
 SEED = int(os.environ.get("FUZZ_SEED", 20250131))
-# Schemathesis's default for valid data (the not-a-server-error check still applies), and 422.
-ACCEPTED_OR_422 = ["2xx", "3xx", 401, 403, 404, 409, 422, 429, "5xx"]
+# Schemathesis's default for valid data (the not-a-server-error check still applies), 412 (a
+# well-formed If-Match that names another version), and 422.
+ACCEPTED_OR_422 = ["2xx", "3xx", 401, 403, 404, 409, 412, 422, 429, "5xx"]
 TASK_WRITES = [
     f"{mount}tasks_{action}"
     for mount in ("", "user_")
     for action in ("create", "update", "partial_update")
 ]
 # Nor is which Idempotency-Keys earlier calls used: a schema-valid key that one of them used for
-# another request is a 422 IDEMPOTENCY_KEY_REUSED (the create operations accept 422 already).
+# another request is a 422 IDEMPOTENCY_KEY_REUSED (the create, bulk and restore operations
+# accept 422 already, below).
 IDEMPOTENT_WRITES = [f"{mount}tasks_complete" for mount in ("", "user_")]
+# Where a schema-valid request may still be a 422 the schema cannot express: a bulk body needs
+# exactly one of `ids` and `filter`, and its filter values follow the list's rules; a cursor
+# must be one the server signed.
+MORE_422 = [f"{mount}tasks_{action}" for mount in ("", "user_") for action in ("bulk", "changes")]
+# And the operations that take If-Match / If-None-Match: the coverage phase sends header values
+# outside the header's pattern (`If-Match: 0`) as valid ones; the server's 422 is right.
+CONDITIONAL = [
+    f"{mount}tasks_{action}"
+    for mount in ("", "user_")
+    for action in ("list", "retrieve", "complete", "destroy", "restore")
+]
 HYPOTHESIS = {"deadline": None, "suppress_health_check": list(HealthCheck), "database": None}
 
 
@@ -111,7 +124,9 @@ def _config(caller: dict, task_ids: list[int]) -> schemathesis.Config:
                             "positive_data_acceptance": {"expected-statuses": ACCEPTED_OR_422}
                         },
                     }
-                    for operation in TASK_WRITES + IDEMPOTENT_WRITES
+                    for operation in sorted(
+                        {*TASK_WRITES, *IDEMPOTENT_WRITES, *MORE_422, *CONDITIONAL}
+                    )
                 ],
             ],
         }

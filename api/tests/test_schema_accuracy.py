@@ -140,6 +140,7 @@ DETAIL_LINKS = {
     "PatchTask": "tasks_partial_update",
     "CompleteTask": "tasks_complete",
     "DeleteTask": "tasks_destroy",
+    "RestoreTask": "tasks_restore",
 }
 
 
@@ -151,6 +152,7 @@ DETAIL_LINKS = {
         ("/{task_id}", "put", "200"),
         ("/{task_id}", "patch", "200"),
         ("/{task_id}/complete", "patch", "200"),
+        ("/{task_id}/restore", "post", "200"),
     ],
 )
 @pytest.mark.parametrize("mount", ["/api/tasks", "/api/{user_id}/tasks"])

@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+from django.db import connection
+
 from tasks.rules import PRIORITY_NAMES
 
 
@@ -33,6 +35,8 @@ def task_json(task) -> dict:
         "remind_at": iso(task.remind_at),
         "recurrence": task.recurrence,
         "next_occurrence_id": task.next_occurrence_id,
+        "version": task.version,
+        "deleted_at": iso(task.deleted_at),
         "created_at": iso(task.created_at),
         "updated_at": iso(task.updated_at),
     }
@@ -44,3 +48,10 @@ def error(code: str, message: str, details: dict | None = None) -> dict:
     if details is not None:
         body["details"] = details
     return {"success": False, "error": body}
+
+
+def numbered_write() -> int:
+    """Statements one write costs with its change number (tasks.changes): PostgreSQL one (a CTE
+    takes the number); SQLite 4: the number's statement and the write's in a transaction
+    (SAVEPOINT/RELEASE inside a test's transaction, BEGIN/COMMIT outside)."""
+    return 1 if connection.vendor == "postgresql" else 4

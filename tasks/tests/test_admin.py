@@ -315,3 +315,66 @@ def test_adding_a_task_in_the_admin_goes_through_the_services(admin_client):
 
     task = Task.objects.get(title="Added")
     assert (task.user, task.tags, task.title_folded) == (owner, ["a"], "added")
+
+
+# --- the trash ----------------------------------------------------------------------------------
+
+
+def _trashed(**fields) -> Task:
+    task = TaskFactory(**fields)
+    Task.objects.filter(pk=task.pk).update(deleted_at=timezone.now(), version=2)
+    task.refresh_from_db()
+    return task
+
+
+def test_staff_see_the_trash_with_a_filter_and_deleted_at(admin_client):
+    _trashed(title="Binned")
+    TaskFactory(title="Live")
+
+    response = admin_client.get(CHANGELIST)
+
+    assert titles(response) == ["Binned", "Live"]
+    assert "column-deleted_at" in response.content.decode()
+    assert titles(admin_client.get(CHANGELIST, {"trash": "in"})) == ["Binned"]
+    assert titles(admin_client.get(CHANGELIST, {"trash": "out"})) == ["Live"]
+
+
+def test_the_restore_action_goes_through_the_service(admin_client):
+    binned = _trashed(title="Binned")
+    live = TaskFactory(title="Live")
+
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "restore_from_trash", "_selected_action": [binned.pk, live.pk]},
+        follow=True,
+    )
+
+    assert "1 task(s) restored." in response.content.decode()
+    binned.refresh_from_db()
+    live.refresh_from_db()
+    assert (binned.deleted_at, binned.version) == (None, 3)
+    assert live.version == 1
+
+
+def test_a_trashed_task_is_read_only_in_the_admin(admin_client):
+    binned = _trashed(title="Binned")
+
+    response = admin_client.post(f"{CHANGELIST}{binned.pk}/change/", {"title": "Edited"})
+
+    assert response.status_code == 403
+    binned.refresh_from_db()
+    assert binned.title == "Binned"
+
+
+def test_deleting_in_the_admin_purges_with_a_tombstone(admin_client):
+    from tasks.models import TaskTombstone
+
+    live, binned = TaskFactory(title="Live"), _trashed(title="Binned")
+
+    admin_client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [live.pk, binned.pk], "post": "yes"},
+    )
+
+    assert not Task.objects.exists()
+    assert sorted(TaskTombstone.objects.values_list("task_id", flat=True)) == [live.pk, binned.pk]

@@ -42,3 +42,30 @@ def test_existing_tasks_are_kept_and_completed_ones_get_their_completed_at(execu
     assert [(t.priority, t.tags, t.due_at, t.recurrence) for t in rows.values()] == [
         (2, [], None, None)
     ] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sync_migration_numbers_existing_tasks_per_user_oldest_first(executor):
+    before = [("tasks", "0004_planning_constraints")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    User = old.get_model("accounts", "User")
+    alice, bob = (
+        User.objects.create(email="a@example.com"),
+        User.objects.create(email="b@example.com"),
+    )
+    Task = old.get_model("tasks", "Task")
+    a1, b1, a2 = (Task.objects.create(user=u, title="t") for u in (alice, bob, alice))
+
+    after = [("tasks", "0006_sync_backfill")]
+    forward = MigrationExecutor(connection)
+    forward.migrate(after)
+    apps = forward.loader.project_state(after).apps
+    rows = {
+        t.pk: (t.change_seq, t.version, t.deleted_at)
+        for t in apps.get_model("tasks", "Task").objects.all()
+    }
+    counters = dict(apps.get_model("tasks", "ChangeCounter").objects.values_list("user_id", "last"))
+
+    assert rows == {a1.pk: (1, 1, None), a2.pk: (2, 1, None), b1.pk: (1, 1, None)}
+    assert counters == {alice.pk: 2, bob.pk: 1}

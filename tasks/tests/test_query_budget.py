@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from tasks.factories import TaskFactory
 from tasks.models import Task
 
+from .helpers import numbered_write
+
 pytestmark = pytest.mark.django_db
 
 
@@ -83,7 +85,7 @@ def test_toggle_costs_at_most_2_statements(auth_client, hundred_tasks, budget):
     response, total, _ = budget(lambda: auth_client.patch(f"/api/tasks/{task.pk}/complete"))
 
     assert response.json()["data"]["completed"] is True
-    assert total <= 2
+    assert total <= 1 + numbered_write()
 
 
 def test_create_costs_at_most_3_statements(auth_client, budget):
@@ -92,7 +94,7 @@ def test_create_costs_at_most_3_statements(auth_client, budget):
     )
 
     assert response.status_code == 201
-    assert total <= 3
+    assert total <= 1 + numbered_write()
 
 
 def test_first_request_of_a_new_user_costs_at_most_2_more(client_for, new_user_id, budget):
@@ -110,7 +112,8 @@ def test_connection_health_checks_cost_no_statement_per_request():
 
 
 def _update_sql(queries) -> str:
-    return next(q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE"))
+    """The task's UPDATE (on PostgreSQL, inside the CTE that takes its change number)."""
+    return next(q["sql"] for q in queries if re.search(r'UPDATE "?tasks_task"? SET', q["sql"]))
 
 
 def test_toggle_writes_only_completed_and_updated_at(auth_client, user, budget):
@@ -237,7 +240,8 @@ def test_create_with_every_planning_field_costs_2_statements(auth_client, budget
     response, total, _ = budget(lambda: auth_client.post("/api/tasks", body, format="json"))
 
     assert response.status_code == 201
-    assert total == 2  # the user, the INSERT (tags live in the row: no second table)
+    # the user, the INSERT (tags live in the row: no second table) with its change number
+    assert total == 1 + numbered_write()
 
 
 def test_patch_of_tags_due_and_rule_costs_2_statements(auth_client, user, budget):
@@ -249,7 +253,7 @@ def test_patch_of_tags_due_and_rule_costs_2_statements(auth_client, user, budget
     )
 
     assert response.status_code == 200
-    assert total == 2  # the user, one UPDATE ... RETURNING
+    assert total == 1 + numbered_write()  # the user, one UPDATE ... RETURNING
 
 
 def test_toggle_of_a_recurring_task_back_to_open_costs_2_statements(auth_client, user, budget):
@@ -262,10 +266,10 @@ def test_toggle_of_a_recurring_task_back_to_open_costs_2_statements(auth_client,
     response, total, _ = budget(lambda: auth_client.patch(f"/api/tasks/{task.pk}/complete"))
 
     assert response.json()["data"]["completed"] is False
-    assert total == 2
+    assert total == 1 + numbered_write()
 
 
-def test_completing_a_recurring_task_costs_7_statements(auth_client, user, budget):
+def test_completing_a_recurring_task_costs_7_statements_on_postgresql(auth_client, user, budget):
     from datetime import UTC, datetime
 
     task = TaskFactory(user=user, due_at=datetime(2030, 1, 1, tzinfo=UTC), recurrence="FREQ=DAILY")
@@ -275,13 +279,96 @@ def test_completing_a_recurring_task_costs_7_statements(auth_client, user, budge
     assert response.json()["data"]["next_occurrence_id"] is not None
     # The user; the guarded UPDATE that holds the row back; then BEGIN, the UPDATE (row locked),
     # the next occurrence's INSERT, the UPDATE that links it, COMMIT (in a test's transaction,
-    # SAVEPOINT and RELEASE instead of BEGIN and COMMIT).
-    assert total == 7
+    # SAVEPOINT and RELEASE instead of BEGIN and COMMIT). Each write but the link takes a change
+    # number: on SQLite 3 more statements each (see numbered_write).
+    assert total == 7 + 3 * (numbered_write() - 1)
     kinds = [q["sql"].split()[0] for q in queries]
-    assert [kind for kind in kinds if kind not in ("SAVEPOINT", "RELEASE")] == [
-        "SELECT",
-        "UPDATE",
-        "UPDATE",
-        "INSERT",
-        "UPDATE",
-    ]
+    writes = [kind for kind in kinds if kind not in ("SAVEPOINT", "RELEASE")]
+    if connection.vendor == "postgresql":  # the numbered writes are CTEs (WITH seq AS ...)
+        assert writes == ["SELECT", "WITH", "WITH", "WITH", "UPDATE"]
+    else:  # each numbered write after its number's INSERT ... ON CONFLICT
+        assert writes == ["SELECT", *["INSERT", "UPDATE"] * 2, "INSERT", "INSERT", "UPDATE"]
+
+
+# --- conditional writes, the trash, bulk, the change feed --------------------------------------
+
+
+def test_a_write_with_if_match_costs_what_one_without_costs(auth_client, user, budget):
+    task = TaskFactory(user=user)
+
+    response, total, _ = budget(
+        lambda: auth_client.patch(
+            f"/api/tasks/{task.pk}", {"title": "x"}, format="json", HTTP_IF_MATCH=f'"{task.pk}-1"'
+        )
+    )
+
+    assert response.status_code == 200
+    assert total == 1 + numbered_write()  # the version check is in the UPDATE's WHERE
+
+
+def test_a_stale_if_match_costs_one_more_read(auth_client, user, budget):
+    task = TaskFactory(user=user)
+
+    response, total, _ = budget(
+        lambda: auth_client.patch(
+            f"/api/tasks/{task.pk}", {"title": "x"}, format="json", HTTP_IF_MATCH=f'"{task.pk}-9"'
+        )
+    )
+
+    assert response.status_code == 412
+    assert total == 1 + numbered_write() + 1  # the UPDATE found no row; a read tells 412 from 404
+
+
+@pytest.mark.parametrize("method,suffix", [("delete", ""), ("post", "/restore")])
+def test_delete_and_restore_cost_one_write(auth_client, user, budget, method, suffix):
+    task = TaskFactory(user=user)
+    if suffix:
+        auth_client.delete(f"/api/tasks/{task.pk}")
+
+    response, total, _ = budget(
+        lambda: getattr(auth_client, method)(f"/api/tasks/{task.pk}{suffix}")
+    )
+
+    assert response.status_code in (200, 204)
+    assert total == 1 + numbered_write()
+
+
+def test_purge_costs_6_statements(auth_client, user, budget):
+    task = TaskFactory(user=user)
+    auth_client.delete(f"/api/tasks/{task.pk}")
+
+    response, total, _ = budget(lambda: auth_client.delete(f"/api/tasks/trash/{task.pk}"))
+
+    assert response.status_code == 204
+    # the user; SAVEPOINT (BEGIN), lock the counter, DELETE ... RETURNING, the numbers, the
+    # tombstones' INSERT, RELEASE (COMMIT)
+    assert total == 1 + 6
+
+
+def test_the_trash_list_costs_2_statements(auth_client, user, budget):
+    for task in TaskFactory.create_batch(20, user=user):
+        auth_client.delete(f"/api/tasks/{task.pk}")
+
+    response, total, _ = budget(lambda: auth_client.get("/api/tasks/trash"))
+
+    assert response.json()["meta"]["count"] == 20
+    assert total == 2
+
+
+def test_the_change_feed_costs_4_statements(auth_client, hundred_tasks, budget):
+    response, total, _ = budget(lambda: auth_client.get("/api/tasks/changes?limit=50"))
+
+    assert len(response.json()["data"]) == 50
+    assert total == 4  # the user, the counter, the tasks, the tombstones
+
+
+def test_a_bulk_action_costs_one_write_per_task(auth_client, user, budget):
+    ids = [task.pk for task in TaskFactory.create_batch(10, user=user)]
+
+    response, total, _ = budget(
+        lambda: auth_client.post("/api/tasks/bulk", {"action": "delete", "ids": ids}, format="json")
+    )
+
+    assert response.json()["data"]["succeeded"] == ids
+    # the user; SAVEPOINT/RELEASE around the whole; one numbered write per task
+    assert total == 1 + 2 + 10 * numbered_write()

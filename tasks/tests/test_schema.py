@@ -41,7 +41,7 @@ def test_the_list_documents_every_filter_search_and_ordering(spec):
 
     assert set(parameters) == {
         "completed", "priority", "tag", "due_after", "due_before", "overdue", "has_due",
-        "search", "ordering", "limit", "offset",
+        "search", "ordering", "limit", "offset", "If-None-Match",
     }  # fmt: skip
     assert parameters["priority"]["schema"]["items"]["enum"] == ["low", "medium", "high"]
     assert (parameters["priority"]["style"], parameters["priority"]["explode"]) == ("form", False)
@@ -77,3 +77,28 @@ def test_tags_are_documented_on_both_mounts(spec):
     data = own["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["data"]
     assert data == {"type": "array", "items": {"$ref": "#/components/schemas/TagCount"}}
     assert "403" in mounted["responses"]
+
+
+def test_conditional_requests_are_documented(spec):
+    task = spec["paths"]["/api/tasks/{task_id}"]
+    names = {method: {p["name"] for p in task[method]["parameters"]} for method in task}
+
+    assert "If-None-Match" in names["get"]
+    assert all("If-Match" in names[method] for method in ("put", "patch", "delete"))
+    assert "304" in task["get"]["responses"]
+    assert "ETag" in task["get"]["responses"]["200"]["headers"]
+    error = task["patch"]["responses"]["412"]["content"]["application/json"]
+    assert error["schema"] == {"$ref": "#/components/schemas/PreconditionFailedResponse"}
+
+
+def test_the_sync_endpoints_are_documented(spec):
+    changes = spec["paths"]["/api/tasks/changes"]["get"]
+    names = {p["name"] for p in changes["parameters"]}
+
+    assert names == {"cursor", "limit"}
+    assert spec["paths"]["/api/tasks/bulk"]["post"]["operationId"] == "tasks_bulk"
+    assert set(spec["paths"]["/api/tasks/trash"]) == {"get", "delete"}
+    assert "delete" in spec["paths"]["/api/tasks/trash/{task_id}"]
+    assert "post" in spec["paths"]["/api/tasks/{task_id}/restore"]
+    response = spec["components"]["schemas"]["ChangeListResponse"]
+    assert set(response["properties"]["meta"]["properties"]) == {"cursor", "has_more"}

@@ -52,6 +52,8 @@ def test_task_rows_are_plain_dicts_of_the_row_fields(user):
         "remind_at": None,
         "recurrence": None,
         "next_occurrence_id": None,
+        "version": 1,
+        "deleted_at": None,
         "created_at": task.created_at,
         "updated_at": task.updated_at,
     }

@@ -11,6 +11,8 @@ from tasks.factories import TaskFactory
 from tasks.models import Task
 from tasks.services import task_create, task_delete, task_set_completed, task_update
 
+from .helpers import numbered_write
+
 pytestmark = pytest.mark.django_db
 
 OLD = datetime(2020, 1, 1, tzinfo=UTC)
@@ -91,9 +93,9 @@ def test_task_update_is_one_update_returning_statement(user, old_task):
     with CaptureQueriesContext(connection) as queries:
         task_update(user=user, task_id=old_task.pk, title="Renamed")
 
-    assert len(queries) == 1
-    sql = queries[0]["sql"].upper()
-    assert sql.startswith("UPDATE") and "RETURNING" in sql
+    assert len(queries) == numbered_write()
+    sql = queries[-1]["sql"].upper() if len(queries) == 1 else queries[-2]["sql"].upper()
+    assert "UPDATE" in sql and "RETURNING" in sql
 
 
 def test_task_update_writes_only_the_named_columns(user, old_task):
@@ -184,7 +186,7 @@ def test_task_set_completed_toggle_is_one_statement_that_flips_in_the_database(u
     with CaptureQueriesContext(connection) as queries:
         updated = task_set_completed(user=user, task_id=old_task.pk)
 
-    assert len(queries) == 1
+    assert len(queries) == numbered_write()
     assert updated.completed is False
 
 
@@ -199,14 +201,28 @@ def test_task_set_completed_on_another_users_task_is_none(other_user, old_task):
 # --- task_delete --------------------------------------------------------------------------------
 
 
-def test_task_delete_removes_the_task(user, old_task):
+def test_task_delete_moves_the_task_to_the_trash(user, old_task):
     assert task_delete(user=user, task_id=old_task.pk) is True
-    assert not Task.objects.exists()
+
+    old_task.refresh_from_db()
+    assert old_task.deleted_at is not None
+    assert old_task.version == 2
+    assert old_task.updated_at == old_task.deleted_at
+
+
+def test_task_delete_of_a_task_in_the_trash_is_false(user, old_task):
+    task_delete(user=user, task_id=old_task.pk)
+
+    assert task_delete(user=user, task_id=old_task.pk) is False
+    old_task.refresh_from_db()
+    assert old_task.version == 2
 
 
 def test_task_delete_of_another_users_task_is_false_and_keeps_it(other_user, old_task):
+    before = _row(old_task)
+
     assert task_delete(user=other_user, task_id=old_task.pk) is False
-    assert Task.objects.filter(pk=old_task.pk).exists()
+    assert _row(old_task) == before
 
 
 def test_task_delete_of_a_missing_task_is_false(user):

@@ -70,6 +70,26 @@ def test_concurrent_creates_and_deletes_never_500(postgres_only, user, token):
     assert results[: THREADS // 2] == [201] * (THREADS // 2)
     deletes = results[THREADS // 2 :]
     assert sorted(deletes) == [204] * (THREADS // 2) + [404]
-    assert sorted(Task.objects.values_list("title", flat=True)) == [
+    assert sorted(Task.objects.filter(deleted_at=None).values_list("title", flat=True)) == [
         f"Task {i}" for i in range(THREADS // 2)
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("suffix,body", [("", {"title": "Mine"}), ("/complete", None)])
+def test_concurrent_writes_with_the_same_if_match_exactly_one_wins(
+    postgres_only, user, token, suffix, body
+):
+    task = TaskFactory(user=user, title="Old", completed=False)
+    path = f"/api/tasks/{task.pk}{suffix}"
+
+    def send() -> int:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_IF_MATCH=f'"{task.pk}-1"')
+        return client.patch(path, body, format="json").status_code
+
+    results = run_concurrently([send] * THREADS)
+
+    assert sorted(results) == [200] + [412] * (THREADS - 1)
+    task.refresh_from_db()
+    assert task.version == 2

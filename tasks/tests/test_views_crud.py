@@ -319,7 +319,9 @@ def test_delete_is_204_with_an_empty_body(auth_client, milk_task, mount, slash):
 
     assert response.status_code == 204
     assert response.content == b""
-    assert not Task.objects.filter(pk=milk_task.pk).exists()
+    milk_task.refresh_from_db()  # in the trash, not gone
+    assert milk_task.deleted_at is not None
+    assert milk_task.version == 2
 
 
 def test_delete_twice_is_404_the_second_time(auth_client, milk_task, mount):
@@ -336,7 +338,7 @@ def test_delete_leaves_the_callers_other_tasks(auth_client, user, milk_task):
 
     auth_client.delete(f"/api/tasks/{milk_task.pk}")
 
-    assert list(Task.objects.filter(user=user)) == [keep]
+    assert list(Task.objects.filter(user=user, deleted_at__isnull=True)) == [keep]
 
 
 # --- timestamps ---------------------------------------------------------------------------------

@@ -83,6 +83,18 @@ const routes = {
   user_tasks_partial_update: ["patch", "/api/{user_id}/tasks/{task_id}"],
   user_tasks_complete: ["patch", "/api/{user_id}/tasks/{task_id}/complete"],
   user_tasks_destroy: ["delete", "/api/{user_id}/tasks/{task_id}"],
+  tasks_restore: ["post", "/api/tasks/{task_id}/restore"],
+  tasks_bulk: ["post", "/api/tasks/bulk"],
+  tasks_changes: ["get", "/api/tasks/changes"],
+  tasks_trash_list: ["get", "/api/tasks/trash"],
+  tasks_trash_empty: ["delete", "/api/tasks/trash"],
+  tasks_trash_purge: ["delete", "/api/tasks/trash/{task_id}"],
+  user_tasks_restore: ["post", "/api/{user_id}/tasks/{task_id}/restore"],
+  user_tasks_bulk: ["post", "/api/{user_id}/tasks/bulk"],
+  user_tasks_changes: ["get", "/api/{user_id}/tasks/changes"],
+  user_tasks_trash_list: ["get", "/api/{user_id}/tasks/trash"],
+  user_tasks_trash_empty: ["delete", "/api/{user_id}/tasks/trash"],
+  user_tasks_trash_purge: ["delete", "/api/{user_id}/tasks/trash/{task_id}"],
   tags_list: ["get", "/api/tags"],
   user_tags_list: ["get", "/api/{user_id}/tags"],
 } as const satisfies { [K in OperationId]: RouteOf<K> };
@@ -238,7 +250,33 @@ export async function tour(baseUrl: string, email: string, password: string) {
     body: { completed: true },
   });
   const user_tasks_destroy = await api.call("user_tasks_destroy", { path: theirs });
+  const user_tasks_trash_list = await api.call("user_tasks_trash_list", {
+    path: mine,
+    query: { limit: 10 },
+  });
+  const deletedAt: string | null | undefined = user_tasks_trash_list.data[0]?.deleted_at;
+  const user_tasks_restore = await api.call("user_tasks_restore", { path: theirs });
+  const version: number | undefined = user_tasks_restore.data.version;
+  const user_tasks_bulk = await api.call("user_tasks_bulk", {
+    path: mine,
+    body: { action: "delete", ids: [theirs.task_id] },
+  });
+  const user_tasks_trash_purge = await api.call("user_tasks_trash_purge", { path: theirs });
+  const user_tasks_trash_empty = await api.call("user_tasks_trash_empty", { path: mine });
+  const user_tasks_changes = await api.call("user_tasks_changes", { path: mine });
+  const cursor: string = user_tasks_changes.meta.cursor;
+  const tasks_changes = await api.call("tasks_changes", { query: { cursor, limit: 100 } });
+  const hasMore: boolean = tasks_changes.meta.has_more;
   const tasks_destroy = await api.call("tasks_destroy", { path: id });
+  const tasks_trash_list = await api.call("tasks_trash_list");
+  const tasks_restore = await api.call("tasks_restore", { path: id });
+  const tasks_bulk = await api.call("tasks_bulk", {
+    body: { action: "delete", filter: { completed: true } },
+  });
+  const succeeded: number[] = tasks_bulk.data.succeeded;
+  const tasks_trash_purge = await api.call("tasks_trash_purge", { path: id });
+  const tasks_trash_empty = await api.call("tasks_trash_empty");
+  const purged: number = tasks_trash_empty.data.purged;
 
   let unauthenticated: AuthReason | undefined;
   try {
@@ -287,7 +325,20 @@ export async function tour(baseUrl: string, email: string, password: string) {
     user_tasks_destroy,
     tags_list,
     user_tags_list,
+    tasks_restore,
+    tasks_bulk,
+    tasks_changes,
+    tasks_trash_list,
+    tasks_trash_empty,
+    tasks_trash_purge,
+    user_tasks_restore,
+    user_tasks_bulk,
+    user_tasks_changes,
+    user_tasks_trash_list,
+    user_tasks_trash_empty,
+    user_tasks_trash_purge,
   };
+  const synced = { deletedAt, version, cursor, hasMore, succeeded, purged };
   const messages: string[] = [health.message, tasks_create.message, user_tasks_list.message];
   const planned = { priority, tags, due, completedAt, next, spawned, tagCounts };
   return {
@@ -297,6 +348,7 @@ export async function tour(baseUrl: string, email: string, password: string) {
     titles,
     done,
     planned,
+    synced,
     notFound,
     unauthenticated,
     messages,
@@ -322,6 +374,10 @@ export function rejectedCalls(api: TodoClient): void {
   void api.call("tasks_archive");
   // @ts-expect-error: the list's `meta` has no `total` (it is `count`)
   void api.call("tasks_list").then((page) => page.meta.total);
+  // @ts-expect-error: a bulk action is one of five
+  void api.call("tasks_bulk", { body: { action: "archive", ids: [1] } });
+  // @ts-expect-error: the change feed's `meta` has a cursor, not a count
+  void api.call("tasks_changes").then((page) => page.meta.count);
   // @ts-expect-error: priority is low, medium or high
   void api.call("tasks_create", { body: { title: "x", priority: "urgent" } });
   // @ts-expect-error: tags are strings
@@ -352,10 +408,9 @@ export const replayed: Replayed = "true";
 
 /** What the schema must refuse about Idempotency-Key: each line has to be a type error. */
 export function rejectedIdempotency(): void {
+  type ListHeaders = NonNullable<operations["tasks_list"]["parameters"]["header"]>;
   // @ts-expect-error: the list keeps nothing, so it takes no Idempotency-Key
-  const list: NonNullable<operations["tasks_list"]["parameters"]["header"]> = {
-    "Idempotency-Key": "x",
-  };
+  const list: ListHeaders = { "Idempotency-Key": "x" };
   // @ts-expect-error: Idempotent-Replayed is only ever "true"
   const notReplayed: Replayed = "false";
   void [list, notReplayed];

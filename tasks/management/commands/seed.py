@@ -1,6 +1,7 @@
 """`manage.py seed`: demo users and tasks made with the factories; repeatable, safe to re-run."""
 
 import argparse
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import factory
@@ -14,6 +15,7 @@ from django.db.models import Count
 
 from accounts.factories import UserFactory
 from accounts.models import User
+from tasks.changes import take_change_numbers
 from tasks.factories import TaskFactory
 from tasks.models import Task
 from tasks.rules import Priority
@@ -144,7 +146,7 @@ class Command(BaseCommand):
 
         def flush() -> None:
             nonlocal pending, created
-            Task.objects.bulk_create(pending)
+            _insert_numbered(pending)
             created += len(pending)
             pending = []
             if self.verbosity >= 1 and total > BATCH_SIZE:
@@ -167,3 +169,17 @@ class Command(BaseCommand):
         if pending:
             flush()
         return created
+
+
+def _insert_numbered(tasks: list[Task]) -> None:
+    """Insert the tasks with their owners' next change numbers (tasks.changes), in order, in
+    the numbers' transaction."""
+    owners = Counter(task.user_id for task in tasks)
+    with transaction.atomic():
+        next_number = {
+            owner: take_change_numbers(owner, count) - count + 1 for owner, count in owners.items()
+        }
+        for task in tasks:
+            task.change_seq = next_number[task.user_id]
+            next_number[task.user_id] += 1
+        Task.objects.bulk_create(tasks)
