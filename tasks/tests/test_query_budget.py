@@ -1,4 +1,6 @@
-"""Query budgets: every SQL statement a request costs, transactions and health checks included."""
+"""Query budgets: every SQL statement a request costs, transactions and health checks included,
+counted as a process that has not seen the user lately pays them (the user cache is emptied
+first: accounts/user_cache.py saves the user's SELECT on a hit)."""
 
 import contextlib
 import re
@@ -7,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts import user_cache
 from tasks.factories import TaskFactory
 from tasks.models import Task
 
@@ -19,6 +22,7 @@ pytestmark = pytest.mark.django_db
 def count_statements(monkeypatch):
     """Statements sent to the database: Django's cursor calls, plus BEGIN/COMMIT of transactions
     and the `SELECT 1` of connection health checks, which do not go through Django's cursor."""
+    user_cache.clear()
     extra = {"n": 0}
     real_set_autocommit = connection.set_autocommit
     real_is_usable = connection.is_usable
