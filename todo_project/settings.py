@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "api",
     "accounts",
     "tasks",
+    "chat",
 ]
 
 MIDDLEWARE = [
@@ -340,5 +341,13 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # runserver's failed requests, through our handler (Django's own prints the query).
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The MCP SDK, the chat model's client and their HTTP library: warnings only (a line per
+        # request and per MCP session is noise, and headers, with tokens and keys, stay out).
+        "mcp": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "openai": {"level": "WARNING"},
+        "openai.agents": {"level": "WARNING"},
     },
 }
