@@ -70,6 +70,11 @@ ERRORS: dict[str, ErrorSpec] = {
         429, "Request was throttled.", "too many attempts; see `Retry-After`"
     ),
     "INTERNAL_ERROR": ErrorSpec(500, "An unexpected error occurred.", "anything unexpected"),
+    "UPSTREAM_ERROR": ErrorSpec(
+        502,
+        "The assistant's model provider failed or timed out; try again.",
+        "the chat model's provider failed or timed out",
+    ),
     "SERVICE_UNAVAILABLE": ErrorSpec(
         503,
         "The service is temporarily unavailable; try again shortly.",
@@ -165,6 +170,10 @@ class PayloadTooLarge(ApiError):
 
 class ServiceUnavailable(ApiError):
     default_code = "SERVICE_UNAVAILABLE"
+
+
+class UpstreamError(ApiError):
+    default_code = "UPSTREAM_ERROR"
 
 
 class InvalidParameter(exceptions.ValidationError):

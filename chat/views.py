@@ -1,9 +1,38 @@
 """The MCP endpoint (/mcp) and the chat endpoints (/api/chat...)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import USER_ID, IsPathUser
+from api.errors import InvalidParameter, ResourceNotFound, ServiceUnavailable, UpstreamError
+
+from .agent import ProviderFailed, ProviderNotConfigured, assistant_reply
 from .mcp_http import serve_mcp
+from .selectors import (
+    HISTORY_CHARACTERS,
+    HISTORY_MESSAGES,
+    conversation_get,
+    conversation_list,
+    message_history,
+    message_list,
+)
+from .serializers import (
+    ChatRequestSerializer,
+    ChatResponseSerializer,
+    ConversationSerializer,
+    MessageSerializer,
+)
+from .services import conversation_record_exchange
+from .throttling import ChatRateThrottle
 
 
 @extend_schema(exclude=True)  # the MCP transport is described by its own protocol, not OpenAPI
@@ -23,3 +52,132 @@ class McpView(APIView):
         return serve_mcp(request._request, user=request.user)
 
     get = delete = post
+
+
+class ConversationNotFound(ResourceNotFound):
+    default_detail = "Conversation not found."
+
+
+class ChatNotConfigured(ServiceUnavailable):
+    default_detail = "The assistant is not configured on this server."
+
+
+CHAT_EXAMPLE = {
+    "conversation_id": 12,
+    "response": "Added 'Buy milk' to your list.",
+    "tool_calls": [
+        {
+            "name": "add_task",
+            "arguments": {"title": "Buy milk"},
+            "result": {"task_id": 42, "status": "created", "title": "Buy milk"},
+        }
+    ],
+}
+
+
+class ChatView(APIView):
+    """`POST /api/chat` and `/api/{user_id}/chat`: one exchange with the assistant."""
+
+    permission_classes = [IsAuthenticated, IsPathUser]
+    throttle_classes = [ChatRateThrottle]
+    messages = {"post": "Reply generated"}
+
+    @extend_schema(
+        summary="Talk to the assistant",
+        description="The assistant (OpenAI Agents SDK, the MCP tools acting as you) answers "
+        "`message`, after the conversation's earlier messages (the last "
+        f"{HISTORY_MESSAGES} that fit in {HISTORY_CHARACTERS} characters). Nothing is kept "
+        "between requests but the database: the exchange is stored when the answer is complete; "
+        "a failed request stores nothing. Without `conversation_id` a new conversation starts.",
+        parameters=[USER_ID],
+        request=ChatRequestSerializer,
+        responses={
+            200: ChatResponseSerializer,
+            404: ConversationNotFound,
+            502: UpstreamError,
+            503: ChatNotConfigured,
+        },
+        examples=[
+            OpenApiExample("Ask", value={"message": "Add buy milk"}, request_only=True),
+            OpenApiExample("Answer", value=CHAT_EXAMPLE, response_only=True),
+        ],
+    )
+    def post(self, request, *args, **kwargs):
+        body = ChatRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        conversation = self._conversation(body.validated_data.get("conversation_id"))
+        history = message_history(conversation=conversation) if conversation else []
+        reply = self._reply(history, body.validated_data["message"])
+        conversation = conversation_record_exchange(
+            user=request.user,
+            conversation=conversation,
+            question=body.validated_data["message"],
+            answer=reply.text,
+            tool_calls=reply.tool_calls,
+        )
+        data = {"conversation_id": conversation.pk, "response": reply.text}
+        return Response({**data, "tool_calls": reply.tool_calls})
+
+    def _conversation(self, conversation_id):
+        if conversation_id is None:
+            return None
+        conversation = conversation_get(user=self.request.user, conversation_id=conversation_id)
+        if conversation is None:  # 404, not 403: someone else's looks like a missing one
+            raise ConversationNotFound()
+        return conversation
+
+    def _reply(self, history, message):
+        try:
+            return assistant_reply(user=self.request.user, history=history, message=message)
+        except ProviderNotConfigured:
+            raise ChatNotConfigured() from None
+        except ProviderFailed:
+            raise UpstreamError() from None
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="chat_conversations_list",
+        summary="Your conversations",
+        description="The most recently active first; paginated.",
+    ),
+    conversation_messages=extend_schema(
+        operation_id="chat_conversation_messages",
+        summary="A conversation's messages",
+        description="Oldest first; paginated. Another user's conversation is a 404.",
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description="The conversation.")
+        ],
+        responses={200: MessageSerializer(many=True), 404: ConversationNotFound},
+    ),
+)
+class ConversationViewSet(viewsets.GenericViewSet):
+    """The caller's conversations and their messages, for a chat UI's history."""
+
+    serializer_class = ConversationSerializer
+    messages = {"list": "Conversations retrieved", "conversation_messages": "Messages retrieved"}
+
+    def get_queryset(self):
+        return conversation_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ConversationSerializer(page, many=True).data)
+
+    @action(detail=True, methods=["get"], url_path="messages", serializer_class=MessageSerializer)
+    def conversation_messages(self, request, *args, **kwargs):
+        conversation = conversation_get(user=request.user, conversation_id=self._id())
+        if conversation is None:
+            raise ConversationNotFound()
+        page = self.paginate_queryset(message_list(conversation=conversation))
+        return self.get_paginated_response(MessageSerializer(page, many=True).data)
+
+    def _id(self) -> int:
+        raw = self.kwargs["pk"]
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 2**63 - 1:
+            raise InvalidConversationId()
+        return int(raw)
+
+
+class InvalidConversationId(InvalidParameter):
+    default_detail = {"id": ["Must be a positive integer."]}

@@ -213,7 +213,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
-    "DEFAULT_THROTTLE_RATES": {"auth": env_str("THROTTLE_AUTH_RATE", "10/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env_str("THROTTLE_AUTH_RATE", "10/minute"),
+        "chat": env_str("THROTTLE_CHAT_RATE", "20/minute"),  # per user (chat/throttling.py)
+    },
 }
 
 JWT_ISSUER = env_str("JWT_ISSUER") or None
@@ -265,6 +268,14 @@ SPECTACULAR_SETTINGS = {
     # validatorUrl null: Swagger UI would otherwise send the schema to an outside validator.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayOperationId": True, "validatorUrl": None},
 }
+
+# --- Chat assistant (Phase III) ------------------------------------------------------------------
+# Any OpenAI-compatible provider's Chat Completions API. No key: the chat answers 503. The key
+# stays here: it is never logged or answered (chat/agent.py logs error types only).
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")  # empty: the openai client's default
+CHAT_MODEL = env_str("CHAT_MODEL", "gpt-4o-mini")
+CHAT_TIMEOUT_SECONDS = env_int("CHAT_TIMEOUT_SECONDS", 60, minimum=1)
 
 # --- CORS -----------------------------------------------------------------------------------------
 
