@@ -202,9 +202,15 @@ def error_response(code: str) -> JsonResponse:
     return JsonResponse(error_body(code), status=ERRORS[code].status)
 
 
+# Codes that name one cause, never the generic code of their status.
+_ONE_CAUSE = {"UPSTREAM_ERROR"}
+
+
 def code_for_status(status: int) -> str:
     """The generic code of an HTTP error status (for error pages Django rendered)."""
-    generic = next((code for code, spec in ERRORS.items() if spec.status == status), None)
+    generic = next(
+        (c for c, spec in ERRORS.items() if spec.status == status and c not in _ONE_CAUSE), None
+    )
     return generic or ("INTERNAL_ERROR" if status >= 500 else "MALFORMED_REQUEST")
 
 

@@ -43,15 +43,15 @@ class McpView(APIView):
     the SDK then answers the request, Accept-header checks and JSON-RPC errors included.
     """
 
-    http_method_names = ["get", "post", "delete", "options"]
+    # POST only: stateless, there is no session to DELETE, and no server-initiated stream to GET
+    # (405, as the transport's spec allows); a GET stream would hold a worker thread forever.
+    http_method_names = ["post", "options"]
 
     def perform_content_negotiation(self, request, force=False):
         return super().perform_content_negotiation(request, force=True)  # errors stay JSON
 
     def post(self, request, *args, **kwargs):
         return serve_mcp(request._request, user=request.user)
-
-    get = delete = post
 
 
 class ConversationNotFound(ResourceNotFound):

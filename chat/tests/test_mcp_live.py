@@ -335,6 +335,17 @@ def test_mcp_answers_with_and_without_a_trailing_slash(one, me):
         assert response.json()["result"]["serverInfo"]["name"] == "todo"
 
 
+@pytest.mark.parametrize("method", ["GET", "DELETE", "PUT"])
+def test_mcp_has_no_stream_and_no_session_to_end(one, me, method):
+    headers = {**ACCEPT, **one.headers(me), "Mcp-Session-Id": "abc"}
+
+    response = requests.request(method, f"{one.url}/mcp", headers=headers, timeout=5)
+
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+    assert "POST" in response.headers["Allow"]
+
+
 def test_mcp_keeps_the_sdks_accept_header_rule(one, me):
     headers = {"Accept": "text/html", "Content-Type": "application/json", **one.headers(me)}
 

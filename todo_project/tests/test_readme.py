@@ -56,7 +56,7 @@ def test_the_readme_curl_sessions_run_in_order_on_a_fresh_database(fresh_server)
     lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
     calls = [(line["method"], line["path"], line["status"]) for line in lines
              if line["logger"] == "todo.access" and line["path"] != "/api/health"]  # fmt: skip
-    assert len(sessions) == 3
+    assert len(sessions) == 4
     assert len(calls) == sum(session.count("curl -s") for session in sessions)
     assert [status for _, _, status in calls if status >= 300] == [], calls
     assert set(BASE_DIR.iterdir()) == files_before  # no bundle.json or any other file

@@ -85,6 +85,10 @@ const routes = {
   user_tasks_destroy: ["delete", "/api/{user_id}/tasks/{task_id}"],
   tags_list: ["get", "/api/tags"],
   user_tags_list: ["get", "/api/{user_id}/tags"],
+  chat_create: ["post", "/api/chat"],
+  user_chat_create: ["post", "/api/{user_id}/chat"],
+  chat_conversations_list: ["get", "/api/chat/conversations"],
+  chat_conversation_messages: ["get", "/api/chat/conversations/{id}/messages"],
 } as const satisfies { [K in OperationId]: RouteOf<K> };
 
 /** Array parameters the schema marks `explode: true` (`tag=a&tag=b`); others are comma lists. */
@@ -238,6 +242,22 @@ export async function tour(baseUrl: string, email: string, password: string) {
     body: { completed: true },
   });
   const user_tasks_destroy = await api.call("user_tasks_destroy", { path: theirs });
+
+  // The assistant (needs OPENAI_API_KEY on the server; without it these are 503s).
+  const chat_create = await api.call("chat_create", { body: { message: "Add buy bread" } });
+  const conversation_id: number = chat_create.data.conversation_id;
+  const toolNames: string[] = chat_create.data.tool_calls.map((call) => call.name);
+  const user_chat_create = await api.call("user_chat_create", {
+    path: mine,
+    body: { conversation_id, message: "Thanks" },
+  });
+  const chat_conversations_list = await api.call("chat_conversations_list", {
+    query: { limit: 10 },
+  });
+  const chat_conversation_messages = await api.call("chat_conversation_messages", {
+    path: { id: conversation_id },
+  });
+  const said: string[] = chat_conversation_messages.data.map((m) => `${m.role}: ${m.content}`);
   const tasks_destroy = await api.call("tasks_destroy", { path: id });
 
   let unauthenticated: AuthReason | undefined;
@@ -287,9 +307,14 @@ export async function tour(baseUrl: string, email: string, password: string) {
     user_tasks_destroy,
     tags_list,
     user_tags_list,
+    chat_create,
+    user_chat_create,
+    chat_conversations_list,
+    chat_conversation_messages,
   };
   const messages: string[] = [health.message, tasks_create.message, user_tasks_list.message];
   const planned = { priority, tags, due, completedAt, next, spawned, tagCounts };
+  const chat = { toolNames, said, reply: user_chat_create.data.response };
   return {
     results,
     total,
@@ -297,6 +322,7 @@ export async function tour(baseUrl: string, email: string, password: string) {
     titles,
     done,
     planned,
+    chat,
     notFound,
     unauthenticated,
     messages,
