@@ -10,8 +10,10 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # After the user-id migration: conversations belong to users whose id is the token's `sub`.
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("accounts", "0002_user_id_is_the_token_subject"),
     ]
 
     operations = [
