@@ -3,6 +3,7 @@ processes that share one database: any process answers any request (stateless)."
 
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import jwt
 import pytest
@@ -362,3 +363,19 @@ def test_no_token_reaches_the_logs(servers, me):
 
     assert token not in one.log() + two.log()
     assert token.split(".")[2] not in one.log() + two.log()
+
+
+def test_concurrent_calls_by_many_users_each_act_as_their_own_user(servers):
+    one, two = servers
+    users = [str(uuid.uuid4()) for _ in range(8)]
+
+    def add_as(index: int):
+        server = servers[index % 2]
+        return call(server.url, server.token(users[index]), "add_task", {"title": f"t{index}"})
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(add_as, range(8)))
+
+    assert [is_error for is_error, _ in results] == [False] * 8
+    for index, user_id in enumerate(users):
+        assert [t["title"] for t in rest_tasks(one, user_id)] == [f"t{index}"]
