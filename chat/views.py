@@ -13,9 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import USER_ID, IsPathUser
-from api.errors import InvalidParameter, ResourceNotFound, ServiceUnavailable, UpstreamError
+from api.errors import UpstreamError
 
 from .agent import ProviderFailed, ProviderNotConfigured, assistant_reply
+from .exceptions import ChatNotConfigured, ConversationNotFound, InvalidConversationId
 from .mcp_http import serve_mcp
 from .selectors import (
     HISTORY_CHARACTERS,
@@ -52,14 +53,6 @@ class McpView(APIView):
 
     def post(self, request, *args, **kwargs):
         return serve_mcp(request._request, user=request.user)
-
-
-class ConversationNotFound(ResourceNotFound):
-    default_detail = "Conversation not found."
-
-
-class ChatNotConfigured(ServiceUnavailable):
-    default_detail = "The assistant is not configured on this server."
 
 
 CHAT_EXAMPLE = {
@@ -177,7 +170,3 @@ class ConversationViewSet(viewsets.GenericViewSet):
         if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 2**63 - 1:
             raise InvalidConversationId()
         return int(raw)
-
-
-class InvalidConversationId(InvalidParameter):
-    default_detail = {"id": ["Must be a positive integer."]}
