@@ -1,5 +1,7 @@
 """The MCP endpoint (/mcp) and the chat endpoints (/api/chat...)."""
 
+import re
+
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -34,6 +36,14 @@ from .serializers import (
 )
 from .services import conversation_record_exchange
 from .throttling import ChatRateThrottle
+
+_ID = re.compile(r"[0-9]{1,19}")
+CONVERSATION_ID = OpenApiParameter(
+    "id",
+    {"type": "integer", "format": "int64", "minimum": 1},
+    OpenApiParameter.PATH,
+    description="The conversation's id (not a positive integer: 422).",
+)
 
 
 @extend_schema(exclude=True)  # the MCP transport is described by its own protocol, not OpenAPI
@@ -138,9 +148,7 @@ class ChatView(APIView):
         operation_id="chat_conversation_messages",
         summary="A conversation's messages",
         description="Oldest first; paginated. Another user's conversation is a 404.",
-        parameters=[
-            OpenApiParameter("id", int, OpenApiParameter.PATH, description="The conversation.")
-        ],
+        parameters=[CONVERSATION_ID],
         responses={200: MessageSerializer(many=True), 404: ConversationNotFound},
     ),
 )
@@ -167,6 +175,6 @@ class ConversationViewSet(viewsets.GenericViewSet):
 
     def _id(self) -> int:
         raw = self.kwargs["pk"]
-        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 2**63 - 1:
+        if not _ID.fullmatch(raw) or not 1 <= int(raw) <= 2**63 - 1:
             raise InvalidConversationId()
         return int(raw)

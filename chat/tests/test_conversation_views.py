@@ -63,8 +63,9 @@ def test_another_users_conversation_messages_are_404(auth_client, other_user):
     }
 
 
-def test_a_malformed_conversation_id_is_422(auth_client):
-    response = auth_client.get("/api/chat/conversations/abc/messages")
+@pytest.mark.parametrize("raw", ["abc", "0", "9" * 20, "9" * 5000, "%C2%B2"])
+def test_a_malformed_conversation_id_is_422(auth_client, raw):
+    response = auth_client.get(f"/api/chat/conversations/{raw}/messages")
 
     assert response.status_code == 422
     assert response.json()["error"]["details"] == {"id": ["Must be a positive integer."]}
