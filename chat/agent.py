@@ -23,6 +23,7 @@ from agents import (
 )
 from agents.items import ToolCallItem, ToolCallOutputItem
 from agents.mcp import MCPServer as AgentMCPServer
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from mcp import Client
 
@@ -41,10 +42,6 @@ MAX_TURNS = 10
 
 class ProviderFailed(Exception):
     """The model's provider failed, answered nonsense, or took longer than allowed."""
-
-
-class ProviderNotConfigured(Exception):
-    """No OPENAI_API_KEY."""
 
 
 @dataclass
@@ -176,6 +173,11 @@ async def _run_with_timeout(user, history, message, stream) -> Reply:
         raise ProviderFailed() from None
 
 
+def assistant_configured() -> bool:
+    """Whether a provider key is set (without one the assistant cannot answer)."""
+    return bool(settings.OPENAI_API_KEY)
+
+
 def assistant_reply(*, user, history: list[dict], message: str, stream: bool = False) -> Reply:
     """The assistant's answer to `message` after `history`, its tools acting as `user`.
 
@@ -183,8 +185,4 @@ def assistant_reply(*, user, history: list[dict], message: str, stream: bool = F
     the same. Runs on the calling thread's event loop bridge (async_to_sync), so the tools' ORM
     calls come back to this thread. CHAT_TIMEOUT_SECONDS bounds the whole run.
     """
-    from asgiref.sync import async_to_sync
-
-    if not settings.OPENAI_API_KEY:
-        raise ProviderNotConfigured()
     return async_to_sync(_run_with_timeout)(user, history, message, stream)

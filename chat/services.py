@@ -6,11 +6,11 @@ from django.utils import timezone
 from .models import Conversation, Message
 
 
-def conversation_record_exchange(
-    *, user, conversation: Conversation | None, question: str, answer: str, tool_calls: list
-) -> Conversation:
-    """Store one exchange (the user's message, then the assistant's answer) in one transaction,
-    starting a new conversation when none is given."""
+def message_add(
+    *, user, conversation: Conversation | None, role: str, content: str, tool_calls=()
+) -> Message:
+    """Add a message to the user's conversation (a new one when none is given) and mark the
+    conversation active now."""
     now = timezone.now()
     with transaction.atomic():
         if conversation is None:
@@ -19,16 +19,13 @@ def conversation_record_exchange(
             conversation.save(force_insert=True)
         else:
             Conversation.objects.filter(pk=conversation.pk, user=user).update(updated_at=now)
-        messages = [
-            Message(conversation=conversation, role=Message.Role.USER, content=question),
-            Message(
-                conversation=conversation,
-                role=Message.Role.ASSISTANT,
-                content=answer,
-                tool_calls=tool_calls,
-            ),
-        ]
-        for message in messages:
-            message.full_clean(exclude=["conversation"])
-            message.save(force_insert=True)
-    return conversation
+        message = Message(
+            conversation=conversation,
+            role=role,
+            content=content,
+            tool_calls=list(tool_calls),
+            created_at=now,
+        )
+        message.full_clean(exclude=["conversation"])
+        message.save(force_insert=True)
+    return message

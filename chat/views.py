@@ -17,9 +17,10 @@ from rest_framework.views import APIView
 from accounts.permissions import USER_ID, IsPathUser
 from api.errors import UpstreamError
 
-from .agent import ProviderFailed, ProviderNotConfigured, assistant_reply
+from .agent import ProviderFailed, assistant_configured, assistant_reply
 from .exceptions import ChatNotConfigured, ConversationNotFound, InvalidConversationId
 from .mcp_http import serve_mcp
+from .models import Message
 from .selectors import (
     HISTORY_CHARACTERS,
     HISTORY_MESSAGES,
@@ -34,7 +35,7 @@ from .serializers import (
     ConversationSerializer,
     MessageSerializer,
 )
-from .services import conversation_record_exchange
+from .services import message_add
 from .throttling import ChatRateThrottle
 
 _ID = re.compile(r"[0-9]{1,19}")
@@ -90,8 +91,9 @@ class ChatView(APIView):
         description="The assistant (OpenAI Agents SDK, the MCP tools acting as you) answers "
         "`message`, after the conversation's earlier messages (the last "
         f"{HISTORY_MESSAGES} that fit in {HISTORY_CHARACTERS} characters). Nothing is kept "
-        "between requests but the database: the exchange is stored when the answer is complete; "
-        "a failed request stores nothing. Without `conversation_id` a new conversation starts.",
+        "between requests but the database: the message is stored before the assistant runs, "
+        "its answer after (a 502 leaves the message without an answer; a 503 stores nothing). "
+        "Without `conversation_id` a new conversation starts.",
         parameters=[USER_ID],
         request=ChatRequestSerializer,
         responses={
@@ -109,16 +111,13 @@ class ChatView(APIView):
         body = ChatRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         conversation = self._conversation(body.validated_data.get("conversation_id"))
+        if not assistant_configured():
+            raise ChatNotConfigured()
         history = message_history(conversation=conversation) if conversation else []
-        reply = self._reply(history, body.validated_data["message"])
-        conversation = conversation_record_exchange(
-            user=request.user,
-            conversation=conversation,
-            question=body.validated_data["message"],
-            answer=reply.text,
-            tool_calls=reply.tool_calls,
-        )
-        data = {"conversation_id": conversation.pk, "response": reply.text}
+        asked = self._add(conversation, Message.Role.USER, body.validated_data["message"])
+        reply = self._reply(history, asked.content)
+        self._add(asked.conversation, Message.Role.ASSISTANT, reply.text, reply.tool_calls)
+        data = {"conversation_id": asked.conversation_id, "response": reply.text}
         return Response({**data, "tool_calls": reply.tool_calls})
 
     def _conversation(self, conversation_id):
@@ -129,11 +128,15 @@ class ChatView(APIView):
             raise ConversationNotFound()
         return conversation
 
+    def _add(self, conversation, role, content, tool_calls=()):
+        user = self.request.user
+        return message_add(
+            user=user, conversation=conversation, role=role, content=content, tool_calls=tool_calls
+        )
+
     def _reply(self, history, message):
         try:
             return assistant_reply(user=self.request.user, history=history, message=message)
-        except ProviderNotConfigured:
-            raise ChatNotConfigured() from None
         except ProviderFailed:
             raise UpstreamError() from None
 

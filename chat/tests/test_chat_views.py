@@ -2,6 +2,7 @@
 OpenAI-compatible provider over real HTTP; the database shows what the assistant did."""
 
 import logging
+import time
 
 import pytest
 
@@ -173,25 +174,46 @@ def test_without_a_key_the_chat_is_503_and_stores_nothing(auth_client, settings)
     assert not Conversation.objects.exists()
 
 
-def test_a_provider_error_is_502_and_stores_nothing(auth_client, provider):
-    provider([failure(500), failure(500), failure(500)])
+def test_a_provider_error_is_502_and_the_message_stays_without_an_answer(auth_client, provider):
+    served = provider([failure(500), failure(500), failure(500)])
 
     response = chat(auth_client, "Hello")
 
     assert response.status_code == 502
-    assert response.json()["error"]["code"] == "UPSTREAM_ERROR"
-    assert not Message.objects.exists()
+    assert response.json() == {
+        "success": False,
+        "error": {
+            "code": "UPSTREAM_ERROR",
+            "message": "The assistant's model provider failed or timed out; try again.",
+        },
+    }
+    assert len(served.requests) == 2  # the openai client's one retry
+    assert list(Message.objects.values_list("role", "content")) == [("user", "Hello")]
 
 
 def test_a_provider_slower_than_the_timeout_is_502(auth_client, provider, settings):
     provider([slow(text("too late"), 3), slow(text("too late"), 3)])
     settings.CHAT_TIMEOUT_SECONDS = 1
 
+    started = time.monotonic()
     response = chat(auth_client, "Hello")
 
+    assert time.monotonic() - started < 2.5  # our own bound, not the provider's pace
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "UPSTREAM_ERROR"
-    assert not Message.objects.exists()
+    assert list(Message.objects.values_list("role", flat=True)) == ["user"]
+
+
+def test_a_failed_answer_leaves_the_conversation_usable(auth_client, provider):
+    served = provider([failure(500), failure(500), text("Hi!")])
+    chat(auth_client, "Hello")
+    conversation = Conversation.objects.get()
+
+    response = chat(auth_client, "Hello?", conversation.pk)
+
+    assert response.json()["data"]["response"] == "Hi!"
+    sent = [(m["role"], m["content"]) for m in served.requests[2]["body"]["messages"][1:]]
+    assert sent == [("user", "Hello"), ("user", "Hello?")]
 
 
 def test_the_chat_is_throttled_per_user(auth_client, client_for, other_user, provider, chat_rate):

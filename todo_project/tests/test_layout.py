@@ -1,7 +1,7 @@
 """The layers: each package imports only from the packages below it (read from the source).
 
-todo_project (wiring) -> chat -> tasks -> accounts -> api (HTTP conventions) -> Django/DRF. No runtime
-module imports test code (`testing`, any `tests` package, a conftest).
+todo_project (wiring) -> chat -> tasks -> accounts -> api (HTTP conventions) -> Django/DRF. No
+runtime module imports test code (`testing`, any `tests` package, a conftest).
 """
 
 import ast
