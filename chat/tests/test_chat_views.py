@@ -192,13 +192,13 @@ def test_a_provider_error_is_502_and_the_message_stays_without_an_answer(auth_cl
 
 
 def test_a_provider_slower_than_the_timeout_is_502(auth_client, provider, settings):
-    provider([slow(text("too late"), 3), slow(text("too late"), 3)])
+    provider([slow(text("too late"), 6), slow(text("too late"), 6)])
     settings.CHAT_TIMEOUT_SECONDS = 1
 
     started = time.monotonic()
     response = chat(auth_client, "Hello")
 
-    assert time.monotonic() - started < 2.5  # our own bound, not the provider's pace
+    assert time.monotonic() - started < 4  # bounded by us, not by the provider's pace
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "UPSTREAM_ERROR"
     assert list(Message.objects.values_list("role", flat=True)) == ["user"]
