@@ -16,7 +16,8 @@ from .exceptions import SignInUnavailable
 logger = logging.getLogger(__name__)
 
 
-def _key(scope: str, ident: str) -> str:
+def throttle_key(scope: str, ident: str) -> str:
+    """The cache key of `ident` (an address, an account, a user id) under `scope`, hashed."""
     digest = hashlib.sha256(ident.encode()).hexdigest()  # no addresses or emails in the cache
     return f"throttle:{scope}:{digest[:32]}"
 
@@ -70,7 +71,7 @@ class AuthRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view) -> str:
         scope = f"{self.scope}:{getattr(view, 'throttle_scope', 'default')}"
-        return _key(scope, self.get_ident(request) or "unknown")
+        return throttle_key(scope, self.get_ident(request) or "unknown")
 
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
@@ -96,7 +97,7 @@ def admin_sign_in_wait(request) -> int | None:
         return None
     account = request.POST.get("username", "").strip().lower()
     for scope, ident in (("address", rate.get_ident(request) or "unknown"), ("account", account)):
-        key = _key(f"admin-sign-in:{scope}", ident)
+        key = throttle_key(f"admin-sign-in:{scope}", ident)
         if count_attempt(key, duration=rate.duration) > rate.num_requests:
             logger.warning("Admin sign-in attempts over the limit (per %s)", scope)
             return seconds_left(key, duration=rate.duration)

@@ -84,6 +84,11 @@ ERRORS: dict[str, ErrorSpec] = {
         429, "Request was throttled.", "too many attempts; see `Retry-After`"
     ),
     "INTERNAL_ERROR": ErrorSpec(500, "An unexpected error occurred.", "anything unexpected"),
+    "UPSTREAM_ERROR": ErrorSpec(
+        502,
+        "The assistant's model provider failed or timed out; try again.",
+        "the chat model's provider failed or timed out",
+    ),
     "SERVICE_UNAVAILABLE": ErrorSpec(
         503,
         "The service is temporarily unavailable; try again shortly.",
@@ -191,6 +196,10 @@ class ServiceUnavailable(ApiError):
     default_code = "SERVICE_UNAVAILABLE"
 
 
+class UpstreamError(ApiError):
+    default_code = "UPSTREAM_ERROR"
+
+
 class InvalidParameter(exceptions.ValidationError):
     """A 422 for a malformed path or query parameter; `default_detail` is `{name: [message]}`."""
 
@@ -217,9 +226,15 @@ def error_response(code: str) -> JsonResponse:
     return JsonResponse(error_body(code), status=ERRORS[code].status)
 
 
+# Codes that name one cause, never the generic code of their status.
+_ONE_CAUSE = {"UPSTREAM_ERROR"}
+
+
 def code_for_status(status: int) -> str:
     """The generic code of an HTTP error status (for error pages Django rendered)."""
-    generic = next((code for code, spec in ERRORS.items() if spec.status == status), None)
+    generic = next(
+        (c for c, spec in ERRORS.items() if spec.status == status and c not in _ONE_CAUSE), None
+    )
     return generic or ("INTERNAL_ERROR" if status >= 500 else "MALFORMED_REQUEST")
 
 

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "api",
     "accounts",
     "tasks",
+    "chat",
 ]
 
 MIDDLEWARE = [
@@ -229,7 +230,10 @@ REST_FRAMEWORK = {
     # schema view reads it (api/openapi/views.py).
     "URL_FORMAT_OVERRIDE": None,
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
-    "DEFAULT_THROTTLE_RATES": {"auth": env_str("THROTTLE_AUTH_RATE", "10/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env_str("THROTTLE_AUTH_RATE", "10/minute"),
+        "chat": env_str("THROTTLE_CHAT_RATE", "20/minute"),  # per user (chat/throttling.py)
+    },
 }
 
 JWT_ISSUER = env_str("JWT_ISSUER") or None
@@ -289,6 +293,14 @@ SPECTACULAR_SETTINGS = {
     # validatorUrl null: Swagger UI would otherwise send the schema to an outside validator.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayOperationId": True, "validatorUrl": None},
 }
+
+# --- Chat assistant (Phase III) ------------------------------------------------------------------
+# Any OpenAI-compatible provider's Chat Completions API. No key: the chat answers 503. The key
+# stays here: it is never logged or answered (chat/agent.py logs error types only).
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")  # empty: the openai client's default
+CHAT_MODEL = env_str("CHAT_MODEL", "gpt-4o-mini")
+CHAT_TIMEOUT_SECONDS = env_int("CHAT_TIMEOUT_SECONDS", 60, minimum=1)
 
 # --- CORS -----------------------------------------------------------------------------------------
 
@@ -384,5 +396,13 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # runserver's failed requests, through our handler (Django's own prints the query).
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The MCP SDK, the chat model's client and their HTTP library: warnings only (a line per
+        # request and per MCP session is noise, and headers, with tokens and keys, stay out).
+        "mcp": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "openai": {"level": "WARNING"},
+        "openai.agents": {"level": "WARNING"},
     },
 }

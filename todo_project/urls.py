@@ -1,4 +1,5 @@
-"""Top-level routes: the index, admin, health, schema, docs, auth, both task mounts, the API 404."""
+"""Top-level routes: the index, admin, health, schema, docs, auth, both task mounts, chat, MCP,
+the API 404."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -7,6 +8,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from api.openapi.views import SchemaView
 from api.views import ApiNotFoundView, HealthView, IndexView, ReadinessView
+from chat.views import McpView
 
 urlpatterns = [
     path("", IndexView.as_view(), name="index"),
@@ -17,7 +19,9 @@ urlpatterns = [
     re_path(r"^api/schema/?$", SchemaView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/auth/", include("accounts.urls")),
+    path("api/", include("chat.urls")),
     path("api/", include("tasks.urls")),
+    re_path(r"^mcp/?$", McpView.as_view(), name="mcp"),
     re_path(r"^api(?:/|$)", ApiNotFoundView.as_view(), name="api-not-found"),
 ]
 

@@ -21,6 +21,7 @@ from accounts.models import User
 from api.models import IdempotencyKey
 from tasks.models import Task
 from testing.live_server import LiveServer, live_server_process
+from testing.scripted_provider import scripted_provider
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,10 +56,18 @@ HYPOTHESIS = {"deadline": None, "suppress_health_check": list(HealthCheck), "dat
 
 @pytest.fixture
 def fuzz_server(postgres_only, transactional_db) -> LiveServer:
-    """Production mode on the test database; a signup limit fuzzing never reaches."""
-    with live_server_process(env={"THROTTLE_AUTH_RATE": "100000/minute"}, workers=2) as server:
-        yield server
-        print(f"--- end of the server log ---\n{server.log()[-20000:]}")
+    """Production mode on the test database; signup and chat limits fuzzing never reaches; the
+    chat's model is a scripted local provider that answers every message with text."""
+    with scripted_provider([]) as provider:
+        env = {
+            "THROTTLE_AUTH_RATE": "100000/minute",
+            "THROTTLE_CHAT_RATE": "100000/minute",
+            "OPENAI_API_KEY": "sk-fuzz",
+            "OPENAI_BASE_URL": provider.url,
+        }
+        with live_server_process(env=env, workers=2) as server:
+            yield server
+            print(f"--- end of the server log ---\n{server.log()[-20000:]}")
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def test_the_readme_curl_sessions_run_in_order_on_a_fresh_database(fresh_server)
     lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
     calls = [(line["method"], line["path"], line["status"]) for line in lines
              if line["logger"] == "todo.access" and line["path"] != "/api/health"]  # fmt: skip
-    assert len(sessions) == 5
+    assert len(sessions) == 6
     assert len(calls) == sum(session.count("curl -s") for session in sessions)
     # Only what the sync session shows on purpose: a 304 (If-None-Match), a 412 (If-Match).
     assert [status for _, _, status in calls if status >= 300] == [304, 412], calls

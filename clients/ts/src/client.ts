@@ -97,6 +97,10 @@ const routes = {
   user_tasks_trash_purge: ["delete", "/api/{user_id}/tasks/trash/{task_id}"],
   tags_list: ["get", "/api/tags"],
   user_tags_list: ["get", "/api/{user_id}/tags"],
+  chat_create: ["post", "/api/chat"],
+  user_chat_create: ["post", "/api/{user_id}/chat"],
+  chat_conversations_list: ["get", "/api/chat/conversations"],
+  chat_conversation_messages: ["get", "/api/chat/conversations/{id}/messages"],
 } as const satisfies { [K in OperationId]: RouteOf<K> };
 
 /** Array parameters the schema marks `explode: true` (`tag=a&tag=b`); others are comma lists. */
@@ -267,6 +271,22 @@ export async function tour(baseUrl: string, email: string, password: string) {
   const cursor: string = user_tasks_changes.meta.cursor;
   const tasks_changes = await api.call("tasks_changes", { query: { cursor, limit: 100 } });
   const hasMore: boolean = tasks_changes.meta.has_more;
+
+  // The assistant (needs OPENAI_API_KEY on the server; without it these are 503s).
+  const chat_create = await api.call("chat_create", { body: { message: "Add buy bread" } });
+  const conversation_id: number = chat_create.data.conversation_id;
+  const toolNames: string[] = chat_create.data.tool_calls.map((call) => call.name);
+  const user_chat_create = await api.call("user_chat_create", {
+    path: mine,
+    body: { conversation_id, message: "Thanks" },
+  });
+  const chat_conversations_list = await api.call("chat_conversations_list", {
+    query: { limit: 10 },
+  });
+  const chat_conversation_messages = await api.call("chat_conversation_messages", {
+    path: { id: conversation_id },
+  });
+  const said: string[] = chat_conversation_messages.data.map((m) => `${m.role}: ${m.content}`);
   const tasks_destroy = await api.call("tasks_destroy", { path: id });
   const tasks_trash_list = await api.call("tasks_trash_list");
   const tasks_restore = await api.call("tasks_restore", { path: id });
@@ -337,10 +357,15 @@ export async function tour(baseUrl: string, email: string, password: string) {
     user_tasks_trash_list,
     user_tasks_trash_empty,
     user_tasks_trash_purge,
+    chat_create,
+    user_chat_create,
+    chat_conversations_list,
+    chat_conversation_messages,
   };
   const synced = { deletedAt, version, cursor, hasMore, succeeded, purged };
   const messages: string[] = [health.message, tasks_create.message, user_tasks_list.message];
   const planned = { priority, tags, due, completedAt, next, spawned, tagCounts };
+  const chat = { toolNames, said, reply: user_chat_create.data.response };
   return {
     results,
     total,
@@ -349,6 +374,7 @@ export async function tour(baseUrl: string, email: string, password: string) {
     done,
     planned,
     synced,
+    chat,
     notFound,
     unauthenticated,
     messages,
