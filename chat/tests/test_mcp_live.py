@@ -327,7 +327,9 @@ def test_the_sdk_client_is_refused_without_a_token(one):
         run_client(one.url, None, tools)
 
     assert refused.group_contains(MCPError, match="error response", depth=2)
-    assert '"status": 401' in one.log()
+    access = [json.loads(line) for line in one.log().splitlines() if line.startswith("{")]
+    assert [(line["path"], line["status"], line.get("reason")) for line in access
+            if line["logger"] == "todo.access"][-1] == ("/mcp", 401, "missing_token")  # fmt: skip
 
 
 def test_mcp_answers_with_and_without_a_trailing_slash(one, me):
