@@ -233,7 +233,8 @@ def _change(item: dict) -> dict:
     """One entry of the change feed: the task as it is now, or `{"id", "purged": true}`."""
     if item.get("purged"):
         return {"id": item["id"], "purged": True}
-    return TaskRowSerializer(item).data
+    task = {name: value for name, value in item.items() if name != "change_seq"}  # internal
+    return TaskRowSerializer(task).data
 
 
 @extend_schema(parameters=[USER_ID])
