@@ -16,6 +16,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import use_after_free
 
 from accounts.models import User
 from api.models import IdempotencyKey
@@ -193,7 +194,16 @@ def test_stateful_sequences_conform_to_the_schema(api_schema, caller):
 
         def validate_response(self, response, case, **kwargs):
             if not _refused_by_the_server(response):
-                super().validate_response(response, case, **kwargs)
+                # A deleted task is in the trash, and the links reach POST .../restore, after
+                # which the task is served again by right: use_after_free would call that a
+                # deleted resource still available. tasks/tests/test_views_trash.py holds a
+                # trashed task to 404 for every other operation.
+                case.validate_response(
+                    response,
+                    excluded_checks=[use_after_free],
+                    transport_kwargs=kwargs or None,
+                    recorder=getattr(self, "recorder", None),
+                )
 
     Scenarios.run(
         settings=settings(
