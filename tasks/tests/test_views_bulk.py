@@ -135,6 +135,14 @@ def test_bulk_complete_spawns_each_recurring_tasks_next_occurrence_once(auth_cli
         ({"action": "delete", "filter": {"completed": "maybe"}}, "filter"),
         ({"action": "delete", "filter": {"complete": True}}, "filter"),
         ({"action": "delete", "filter": []}, "filter"),
+        # An empty value is not "no filter": it must not widen a bulk delete to every task.
+        ({"action": "delete", "filter": {"completed": None}}, "filter"),
+        ({"action": "delete", "filter": {"overdue": None}}, "filter"),
+        ({"action": "delete", "filter": {"priority": None}}, "filter"),
+        ({"action": "delete", "filter": {"tag": None}}, "filter"),
+        ({"action": "delete", "filter": {"tag": []}}, "filter"),
+        ({"action": "delete", "filter": {"due_before": None}}, "filter"),
+        ({"action": "purge", "filter": {"has_due": None}}, "filter"),
     ],
 )
 def test_bad_bulk_input_is_422_and_changes_nothing(auth_client, user, body, field):
@@ -187,3 +195,14 @@ def test_bulk_filter_errors_name_the_parameter(auth_client):
     response = _bulk(auth_client, {"action": "delete", "filter": {"overdue": "x", "nope": 1}})
 
     assert response.json()["error"]["details"] == {"filter": ["nope: Unknown filter parameter."]}
+
+
+def test_a_null_filter_value_names_the_parameter_and_deletes_nothing(auth_client, user):
+    task = TaskFactory(user=user)
+
+    response = _bulk(auth_client, {"action": "delete", "filter": {"completed": None}})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["details"] == {"filter": ["completed: Must have a value."]}
+    task.refresh_from_db()
+    assert task.deleted_at is None
