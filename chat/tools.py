@@ -57,7 +57,7 @@ UserId = Annotated[
         description="Optional: your own user id. Any other id is refused (nothing is done).",
     ),
 ]
-TaskId = Annotated[int, Field(ge=1, le=2**63 - 1, description="The task's id.")]
+TaskId = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1, description="The task's id.")]
 Title = Annotated[Any, _schema({"type": "string", "minLength": 1, "maxLength": 200}, "Title.")]
 Description = Annotated[
     Any, _schema(_nullable({"type": "string", "maxLength": 1000}), "Details; null clears them.")
@@ -178,7 +178,8 @@ async def list_tasks(
         Any, _schema(TAG_SCHEMA, "Only tasks with this tag (letter case ignored).")
     ] = MISSING,
     overdue: Annotated[
-        bool, Field(description="true: open tasks past their due date; false: the others.")
+        bool,
+        Field(strict=True, description="true: open tasks past their due date; false: the others."),
     ] = MISSING,
     ordering: Annotated[
         str,
@@ -188,7 +189,7 @@ async def list_tasks(
             "a leading - reverses. Default: newest first.",
         ),
     ] = MISSING,
-    limit: Annotated[int, Field(ge=1, le=100, description="At most this many.")] = 50,
+    limit: Annotated[int, Field(strict=True, ge=1, le=100, description="At most this many.")] = 50,
     user_id: UserId = MISSING,
 ) -> str:
     params = _provided(priority=priority, overdue=overdue)
@@ -250,7 +251,7 @@ async def update_task(
     due_at: DueAt = MISSING,
     remind_at: RemindAt = MISSING,
     recurrence: Recurrence = MISSING,
-    completed: Annotated[bool, Field(description="Completed or not.")] = MISSING,
+    completed: Annotated[bool, Field(strict=True, description="Completed or not.")] = MISSING,
     user_id: UserId = MISSING,
 ) -> dict:
     arguments = _provided(
