@@ -340,3 +340,20 @@ def test_tool_arguments_with_a_lone_surrogate_are_502_and_the_message_stays(auth
     assert response.json()["error"]["code"] == "UPSTREAM_ERROR"
     assert list(Message.objects.values_list("role", "content")) == [("user", "Add it")]
     assert not Task.objects.exists()
+
+
+def test_an_empty_answer_is_stored_and_answered_not_a_422(auth_client, provider):
+    # A model may end its turn with no text (after its tool calls, say): the client's request
+    # was valid, so no VALIDATION_ERROR; the answer is kept as it came, empty.
+    provider([tool_calls(("add_task", {"title": "Buy milk"})), text("")])
+
+    response = chat(auth_client, "Add buy milk")
+
+    assert response.status_code == 200, response.content
+    data = response.json()["data"]
+    assert data["response"] == ""
+    assert [call["name"] for call in data["tool_calls"]] == ["add_task"]
+    assert list(Message.objects.order_by("id").values_list("role", "content")) == [
+        ("user", "Add buy milk"),
+        ("assistant", ""),
+    ]
