@@ -8,6 +8,7 @@ Tracing is off: nothing of a conversation goes anywhere but the configured provi
 import asyncio
 import json
 import logging
+import math
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
@@ -175,16 +176,24 @@ async def _run_with_timeout(user, history, message, stream) -> Reply:
 
 
 def _storable(value):
-    """`value` with every NUL and lone surrogate a provider's JSON may carry replaced by U+FFFD:
-    neither UTF-8 nor PostgreSQL's text and jsonb can hold them (strings in dicts and lists)."""
+    """`value` as JSON and every database can keep it: each NUL and lone surrogate a provider's
+    JSON may carry replaced by U+FFFD (neither UTF-8 nor PostgreSQL's text and jsonb hold them),
+    and numbers JSON cannot carry (NaN, infinities, integers beyond 64 bits, which Python's
+    JSON reads but the renderer and jsonb refuse) as text. Strings in dicts and lists too."""
     if isinstance(value, str):
         return (
             value.replace("\x00", "\ufffd")
             .encode("utf-16", "surrogatepass")
             .decode("utf-16", "replace")
         )
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**64 else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
     if isinstance(value, dict):
-        return {_storable(key): _storable(inner) for key, inner in value.items()}
+        return {_storable(str(key)): _storable(inner) for key, inner in value.items()}
     if isinstance(value, list | tuple):
         return [_storable(inner) for inner in value]
     return value

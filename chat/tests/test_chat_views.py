@@ -357,3 +357,22 @@ def test_an_empty_answer_is_stored_and_answered_not_a_422(auth_client, provider)
         ("user", "Add buy milk"),
         ("assistant", ""),
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [(10**30, "1" + "0" * 30), (-(2**63) - 1, str(-(2**63) - 1)), (float("nan"), "nan")],
+    ids=["over-64-bits", "under-64-bits", "nan"],
+)
+def test_tool_arguments_json_cannot_carry_are_kept_as_text(auth_client, provider, value, kept):
+    # Python's JSON reads integers of any size and NaN; the renderer (orjson) writes neither and
+    # PostgreSQL's jsonb refuses NaN: a 500 after storing the messages, before.
+    provider([tool_calls(("complete_task", {"task_id": value})), text("Could not.")])
+
+    response = chat(auth_client, "Complete it")
+
+    assert response.status_code == 200, response.content
+    call = response.json()["data"]["tool_calls"][0]
+    assert call["arguments"] == {"task_id": kept}
+    assert call["result"].startswith("Error executing tool complete_task")
+    assert Message.objects.get(role="assistant").tool_calls[0]["arguments"] == {"task_id": kept}
