@@ -8,23 +8,28 @@ accepted only when it is the caller's own id. Tool errors are `isError` results 
 """
 
 import json
+import logging
 from contextvars import ContextVar
 from typing import Annotated, Any, Literal
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import MISSING, Field, WithJsonSchema
 from rest_framework import serializers as drf
 
 from accounts.ids import canonical_user_id
+from api.errors import ERRORS
 from tasks.filters import clean_ordering, clean_search, filter_tasks
 from tasks.recurrence import MAX_LENGTH as MAX_RULE_LENGTH
 from tasks.schema import PRIORITY_SCHEMA, TAG_SCHEMA, TAGS_SCHEMA
 from tasks.selectors import task_list, task_row, task_rows, task_search
 from tasks.serializers import TaskRowSerializer, TaskSerializer
 from tasks.services import task_create, task_delete, task_set_completed, task_update
+
+logger = logging.getLogger(__name__)
 
 acting_user: ContextVar = ContextVar("acting_user")
 
@@ -125,6 +130,14 @@ def _run(action):
             raise ToolError(_error_text(detail)) from None
         except drf.ValidationError as error:
             raise ToolError(_error_text(error.detail)) from None
+        except ToolError:
+            raise
+        except DatabaseError:  # the text may hold SQL: logged here, never sent to the client
+            logger.exception("MCP tool %s: database error", action.__name__)
+            raise ToolError(ERRORS["SERVICE_UNAVAILABLE"].message) from None
+        except Exception:  # the SDK would send the exception's text as the tool's error
+            logger.exception("MCP tool %s failed", action.__name__)
+            raise ToolError(ERRORS["INTERNAL_ERROR"].message) from None
 
     return sync_to_async(guarded, thread_sensitive=True)
 

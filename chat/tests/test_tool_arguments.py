@@ -3,6 +3,7 @@ no "yes" for a boolean, no "1" for an id (in process, through the SDK's own clie
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.db import DatabaseError
 from mcp import Client
 
 from chat import tools
@@ -67,3 +68,30 @@ def test_well_typed_arguments_still_work(user):
     assert call(user, "list_tasks", {"overdue": False, "limit": 5})[0] is False
     task.refresh_from_db()
     assert task.completed is True
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (
+            DatabaseError('relation "tasks_task" ... SELECT secret_column'),
+            "temporarily unavailable",
+        ),
+        (RuntimeError("internal detail /srv/app/secret.py"), "An unexpected error occurred."),
+    ],
+)
+def test_an_unexpected_failure_is_a_generic_tool_error_and_logged(
+    user, monkeypatch, caplog, fault, message
+):
+    """Fault injection: whatever a service raises, its text (SQL, paths) stays in the log."""
+
+    def broken(**kwargs):
+        raise fault
+
+    monkeypatch.setattr(tools, "task_create", broken)
+
+    is_error, text = call(user, "add_task", {"title": "x"})
+
+    assert is_error is True
+    assert message in text and "secret" not in text
+    assert [r.exc_info[1] for r in caplog.records if r.name == "chat.tools"] == [fault]
