@@ -8,6 +8,7 @@ Tracing is off: nothing of a conversation goes anywhere but the configured provi
 import asyncio
 import json
 import logging
+import math
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
@@ -167,10 +168,35 @@ async def _run_with_timeout(user, history, message, stream) -> Reply:
     except TimeoutError:
         logger.warning("Chat model timed out after %ss", settings.CHAT_TIMEOUT_SECONDS)
         raise ProviderFailed() from None
-    except (openai.OpenAIError, AgentsException) as error:
-        # The type only: a provider's message may quote the request.
+    except (openai.OpenAIError, AgentsException, UnicodeError) as error:
+        # The type only: a provider's message may quote the request. A UnicodeError: the model
+        # sent text with a lone surrogate (JSON allows "\ud800"), which the SDK cannot encode.
         logger.warning("Chat model failed: %s", type(error).__name__)
         raise ProviderFailed() from None
+
+
+def _storable(value):
+    """`value` as JSON and every database can keep it: each NUL and lone surrogate a provider's
+    JSON may carry replaced by U+FFFD (neither UTF-8 nor PostgreSQL's text and jsonb hold them),
+    and numbers JSON cannot carry (NaN, infinities, integers beyond 64 bits, which Python's
+    JSON reads but the renderer and jsonb refuse) as text. Strings in dicts and lists too."""
+    if isinstance(value, str):
+        return (
+            value.replace("\x00", "\ufffd")
+            .encode("utf-16", "surrogatepass")
+            .decode("utf-16", "replace")
+        )
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**64 else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {_storable(str(key)): _storable(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(inner) for inner in value]
+    return value
 
 
 def assistant_configured() -> bool:
@@ -185,4 +211,5 @@ def assistant_reply(*, user, history: list[dict], message: str, stream: bool = F
     the same. Runs on the calling thread's event loop bridge (async_to_sync), so the tools' ORM
     calls come back to this thread. CHAT_TIMEOUT_SECONDS bounds the whole run.
     """
-    return async_to_sync(_run_with_timeout)(user, history, message, stream)
+    reply = async_to_sync(_run_with_timeout)(user, history, message, stream)
+    return Reply(text=_storable(reply.text), tool_calls=_storable(reply.tool_calls))

@@ -26,6 +26,9 @@ def message_add(
             tool_calls=list(tool_calls),
             created_at=now,
         )
-        message.full_clean(exclude=["conversation"])
+        # The assistant's answer is kept as the model gave it, empty included (a model may end
+        # its turn with tool calls and no text): the client's request was valid all the same.
+        blank_allowed = ["content"] if role == Message.Role.ASSISTANT else []
+        message.full_clean(exclude=["conversation", *blank_allowed])
         message.save(force_insert=True)
     return message

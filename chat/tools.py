@@ -8,23 +8,28 @@ accepted only when it is the caller's own id. Tool errors are `isError` results 
 """
 
 import json
+import logging
 from contextvars import ContextVar
 from typing import Annotated, Any, Literal
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import MISSING, Field, WithJsonSchema
 from rest_framework import serializers as drf
 
 from accounts.ids import canonical_user_id
+from api.errors import ERRORS
 from tasks.filters import clean_ordering, clean_search, filter_tasks
 from tasks.recurrence import MAX_LENGTH as MAX_RULE_LENGTH
 from tasks.schema import PRIORITY_SCHEMA, TAG_SCHEMA, TAGS_SCHEMA
 from tasks.selectors import task_list, task_row, task_rows, task_search
 from tasks.serializers import TaskRowSerializer, TaskSerializer
 from tasks.services import task_create, task_delete, task_set_completed, task_update
+
+logger = logging.getLogger(__name__)
 
 acting_user: ContextVar = ContextVar("acting_user")
 
@@ -57,7 +62,7 @@ UserId = Annotated[
         description="Optional: your own user id. Any other id is refused (nothing is done).",
     ),
 ]
-TaskId = Annotated[int, Field(ge=1, le=2**63 - 1, description="The task's id.")]
+TaskId = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1, description="The task's id.")]
 Title = Annotated[Any, _schema({"type": "string", "minLength": 1, "maxLength": 200}, "Title.")]
 Description = Annotated[
     Any, _schema(_nullable({"type": "string", "maxLength": 1000}), "Details; null clears them.")
@@ -125,6 +130,14 @@ def _run(action):
             raise ToolError(_error_text(detail)) from None
         except drf.ValidationError as error:
             raise ToolError(_error_text(error.detail)) from None
+        except ToolError:
+            raise
+        except DatabaseError:  # the text may hold SQL: logged here, never sent to the client
+            logger.exception("MCP tool %s: database error", action.__name__)
+            raise ToolError(ERRORS["SERVICE_UNAVAILABLE"].message) from None
+        except Exception:  # the SDK would send the exception's text as the tool's error
+            logger.exception("MCP tool %s failed", action.__name__)
+            raise ToolError(ERRORS["INTERNAL_ERROR"].message) from None
 
     return sync_to_async(guarded, thread_sensitive=True)
 
@@ -178,7 +191,8 @@ async def list_tasks(
         Any, _schema(TAG_SCHEMA, "Only tasks with this tag (letter case ignored).")
     ] = MISSING,
     overdue: Annotated[
-        bool, Field(description="true: open tasks past their due date; false: the others.")
+        bool,
+        Field(strict=True, description="true: open tasks past their due date; false: the others."),
     ] = MISSING,
     ordering: Annotated[
         str,
@@ -188,7 +202,7 @@ async def list_tasks(
             "a leading - reverses. Default: newest first.",
         ),
     ] = MISSING,
-    limit: Annotated[int, Field(ge=1, le=100, description="At most this many.")] = 50,
+    limit: Annotated[int, Field(strict=True, ge=1, le=100, description="At most this many.")] = 50,
     user_id: UserId = MISSING,
 ) -> str:
     params = _provided(priority=priority, overdue=overdue)
@@ -250,7 +264,7 @@ async def update_task(
     due_at: DueAt = MISSING,
     remind_at: RemindAt = MISSING,
     recurrence: Recurrence = MISSING,
-    completed: Annotated[bool, Field(description="Completed or not.")] = MISSING,
+    completed: Annotated[bool, Field(strict=True, description="Completed or not.")] = MISSING,
     user_id: UserId = MISSING,
 ) -> dict:
     arguments = _provided(

@@ -188,6 +188,7 @@ class TaskCompleteSerializer(serializers.Serializer):
 
 
 MAX_BULK_IDS = 500
+FILTER_VALUE_REQUIRED = "Must have a value."
 MAX_TASK_ID = 2**63 - 1
 
 
@@ -231,6 +232,11 @@ class TaskBulkSerializer(serializers.Serializer):
             if unknown:  # a typo must not widen a bulk delete to every task
                 raise serializers.ValidationError(
                     {"filter": [f"{name}: Unknown filter parameter." for name in unknown]}
+                )
+            empty = sorted(name for name, value in attrs["filter"].items() if value in (None, []))
+            if empty:  # null or [] would mean "no filter", and so every task: a 422 instead
+                raise serializers.ValidationError(
+                    {"filter": [f"{name}: {FILTER_VALUE_REQUIRED}" for name in empty]}
                 )
             tasks = self.context["trash" if attrs["action"] in IN_TRASH else "tasks"]
             try:

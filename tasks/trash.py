@@ -50,12 +50,20 @@ def task_purge(*, user, task_id: int) -> bool:
     return bool(_purge(user_id=user.pk, where=" AND id = %s", params=(task_id,)))
 
 
+# Ids per DELETE: a bulk purge by filter can name any number of tasks, and a statement takes
+# only so many parameters (SQLite before 3.32: 999; PostgreSQL: 65535).
+PURGE_CHUNK = 500
+
+
 def task_purge_many(*, user, task_ids: list[int]) -> list[int]:
-    """Remove the given trashed tasks of the user for good; the ids that were purged."""
-    if not task_ids:
-        return []
-    marks = ", ".join(["%s"] * len(task_ids))
-    return _purge(user_id=user.pk, where=f" AND id IN ({marks})", params=tuple(task_ids))
+    """Remove the given trashed tasks of the user for good; the ids that were purged (one
+    `_purge` per PURGE_CHUNK ids, inside the caller's transaction when there is one)."""
+    purged = []
+    for start in range(0, len(task_ids), PURGE_CHUNK):
+        chunk = tuple(task_ids[start : start + PURGE_CHUNK])
+        marks = ", ".join(["%s"] * len(chunk))
+        purged += _purge(user_id=user.pk, where=f" AND id IN ({marks})", params=chunk)
+    return purged
 
 
 def task_empty_trash(*, user) -> int:

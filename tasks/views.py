@@ -52,7 +52,9 @@ class TaskViewSet(viewsets.GenericViewSet):
     filter_backends = [TaskFilterBackend, TaskSearchFilter, TaskOrderingFilter]
     filterset_class = TaskFilter
     lookup_url_kwarg = "task_id"
-    lookup_value_regex = "[^/]+"  # anything: a malformed id is a 422, not a 404
+    # Anything but the fixed paths (a malformed id is a 422, not a 404): `bulk/complete` is an
+    # unknown URL, not task "bulk".
+    lookup_value_regex = "(?!(?:trash|bulk|changes)(?:/|$))[^/]+"
     messages = {
         "list": "Tasks retrieved",
         "create": "Task created",

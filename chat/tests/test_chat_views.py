@@ -293,3 +293,86 @@ def test_no_secret_reaches_a_response_or_a_log_line(auth_client, user, provider,
         assert secret not in logged
         assert secret not in ok.content.decode() + failed.content.decode()
     assert failed.status_code == 502
+
+
+def test_a_reply_with_nul_characters_is_stored_with_replacement_characters(
+    auth_client, user, provider
+):
+    # A provider's JSON may carry \u0000, which PostgreSQL's text and jsonb cannot hold (a 500
+    # there before). The model passes it on to a tool too, which refuses the title.
+    provider([tool_calls(("add_task", {"title": "a\x00b"})), text("Done\x00.")])
+
+    response = chat(auth_client, "Add it")
+
+    assert response.status_code == 200, response.content
+    data = response.json()["data"]
+    assert data["response"] == "Done\ufffd."
+    assert data["tool_calls"][0]["arguments"] == {"title": "a\ufffdb"}
+    assert data["tool_calls"][0]["result"].startswith("Error executing tool add_task")
+    assert list(Message.objects.order_by("id").values_list("role", "content")) == [
+        ("user", "Add it"),
+        ("assistant", "Done\ufffd."),
+    ]
+    assert Message.objects.get(role="assistant").tool_calls == data["tool_calls"]
+    assert not Task.objects.exists()
+
+
+def test_a_reply_with_a_lone_surrogate_is_stored_with_a_replacement_character(
+    auth_client, provider
+):
+    provider([text("Done\ud800.")])  # sent as the JSON escape \ud800, which UTF-8 cannot hold
+
+    response = chat(auth_client, "Hello")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["response"] == "Done\ufffd."
+    assert Message.objects.get(role="assistant").content == "Done\ufffd."
+
+
+def test_tool_arguments_with_a_lone_surrogate_are_502_and_the_message_stays(auth_client, provider):
+    # The Agents SDK itself cannot encode them (it fingerprints each call): a provider answering
+    # nonsense, a 502 like any other provider failure, not a 500.
+    provider([tool_calls(("add_task", {"title": "a\ud800"})), text("Done.")])
+
+    response = chat(auth_client, "Add it")
+
+    assert response.status_code == 502, response.content
+    assert response.json()["error"]["code"] == "UPSTREAM_ERROR"
+    assert list(Message.objects.values_list("role", "content")) == [("user", "Add it")]
+    assert not Task.objects.exists()
+
+
+def test_an_empty_answer_is_stored_and_answered_not_a_422(auth_client, provider):
+    # A model may end its turn with no text (after its tool calls, say): the client's request
+    # was valid, so no VALIDATION_ERROR; the answer is kept as it came, empty.
+    provider([tool_calls(("add_task", {"title": "Buy milk"})), text("")])
+
+    response = chat(auth_client, "Add buy milk")
+
+    assert response.status_code == 200, response.content
+    data = response.json()["data"]
+    assert data["response"] == ""
+    assert [call["name"] for call in data["tool_calls"]] == ["add_task"]
+    assert list(Message.objects.order_by("id").values_list("role", "content")) == [
+        ("user", "Add buy milk"),
+        ("assistant", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [(10**30, "1" + "0" * 30), (-(2**63) - 1, str(-(2**63) - 1)), (float("nan"), "nan")],
+    ids=["over-64-bits", "under-64-bits", "nan"],
+)
+def test_tool_arguments_json_cannot_carry_are_kept_as_text(auth_client, provider, value, kept):
+    # Python's JSON reads integers of any size and NaN; the renderer (orjson) writes neither and
+    # PostgreSQL's jsonb refuses NaN: a 500 after storing the messages, before.
+    provider([tool_calls(("complete_task", {"task_id": value})), text("Could not.")])
+
+    response = chat(auth_client, "Complete it")
+
+    assert response.status_code == 200, response.content
+    call = response.json()["data"]["tool_calls"][0]
+    assert call["arguments"] == {"task_id": kept}
+    assert call["result"].startswith("Error executing tool complete_task")
+    assert Message.objects.get(role="assistant").tool_calls[0]["arguments"] == {"task_id": kept}

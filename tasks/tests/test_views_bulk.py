@@ -1,12 +1,13 @@
 """POST .../bulk: one action on many tasks by ids or by the list's filters, in one transaction."""
 
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
 from django.utils import timezone
 
 from tasks.factories import TaskFactory
-from tasks.models import Task
+from tasks.models import Task, TaskTombstone
 from testing.snapshot import stored
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +136,14 @@ def test_bulk_complete_spawns_each_recurring_tasks_next_occurrence_once(auth_cli
         ({"action": "delete", "filter": {"completed": "maybe"}}, "filter"),
         ({"action": "delete", "filter": {"complete": True}}, "filter"),
         ({"action": "delete", "filter": []}, "filter"),
+        # An empty value is not "no filter": it must not widen a bulk delete to every task.
+        ({"action": "delete", "filter": {"completed": None}}, "filter"),
+        ({"action": "delete", "filter": {"overdue": None}}, "filter"),
+        ({"action": "delete", "filter": {"priority": None}}, "filter"),
+        ({"action": "delete", "filter": {"tag": None}}, "filter"),
+        ({"action": "delete", "filter": {"tag": []}}, "filter"),
+        ({"action": "delete", "filter": {"due_before": None}}, "filter"),
+        ({"action": "purge", "filter": {"has_due": None}}, "filter"),
     ],
 )
 def test_bad_bulk_input_is_422_and_changes_nothing(auth_client, user, body, field):
@@ -187,3 +196,36 @@ def test_bulk_filter_errors_name_the_parameter(auth_client):
     response = _bulk(auth_client, {"action": "delete", "filter": {"overdue": "x", "nope": 1}})
 
     assert response.json()["error"]["details"] == {"filter": ["nope: Unknown filter parameter."]}
+
+
+def test_a_null_filter_value_names_the_parameter_and_deletes_nothing(auth_client, user):
+    task = TaskFactory(user=user)
+
+    response = _bulk(auth_client, {"action": "delete", "filter": {"completed": None}})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["details"] == {"filter": ["completed: Must have a value."]}
+    task.refresh_from_db()
+    assert task.deleted_at is None
+
+
+def test_a_purge_by_filter_of_more_tasks_than_a_statement_takes_parameters(auth_client, user):
+    """SQLite builds before 3.32 take 999 parameters a statement (PostgreSQL 65535): a filter
+    that matches more trashed tasks than that purges them all, not a 500."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the limit is lowered on SQLite's connection (PostgreSQL's is 65535)")
+    trashed = TaskFactory.create_batch(1200, user=user, deleted_at=timezone.now())
+    kept = TaskFactory(user=user)
+    limit = sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
+    before = connection.connection.setlimit(limit, 999)
+    try:
+        response = _bulk(auth_client, {"action": "purge", "filter": {}})
+    finally:
+        connection.connection.setlimit(limit, before)  # the connection serves later tests
+
+    assert response.status_code == 200, response.content
+    assert sorted(response.json()["data"]["succeeded"]) == sorted(t.pk for t in trashed)
+    assert list(Task.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert TaskTombstone.objects.count() == 1200

@@ -272,3 +272,14 @@ def test_purge_trash_defaults_to_30_days(settings):
     from todo_project import settings as project_settings
 
     assert project_settings.TRASH_RETENTION_DAYS == 30
+
+
+@pytest.mark.parametrize("word", ["bulk", "changes"])
+@pytest.mark.parametrize("method, action", [("patch", "complete"), ("post", "restore")])
+def test_fixed_paths_are_not_task_ids_under_a_task_action_either(
+    auth_client, mount, slash, word, method, action
+):
+    response = getattr(auth_client, method)(f"{mount}/{word}/{action}{slash}")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "NOT_FOUND"
