@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from .models import ChangeCounter, Task, TaskTombstone
@@ -74,6 +75,9 @@ def numbered(user_id, sql: str, params: list) -> Iterator[tuple[str, list]]:
 # --- The feed ---------------------------------------------------------------------------------
 
 
+CURSOR_INVALID = "Not a cursor this server gave you: start again without one."
+
+
 class InvalidCursor(Exception):
     """A cursor this server did not give this user, or one that was changed."""
 
@@ -103,6 +107,9 @@ def task_changes(*, user, after: int, limit: int) -> tuple[list, int, bool]:
     Three statements: the counter, the tasks, the tombstones.
     """
     high = ChangeCounter.objects.filter(user=user).values_list("last", flat=True).first() or 0
+    if after > high:  # from another history (a database restored to an earlier state, or the
+        # user deleted and made again): following it would skip changes until the count caught up
+        raise ValidationError({"cursor": [CURSOR_INVALID]}, code="invalid")
     numbered = {"user": user, "change_seq__gt": after, "change_seq__lte": high}
     tasks = list(
         Task.objects.filter(**numbered)

@@ -13,7 +13,7 @@ from api.fields import (
 from api.pagination import QueryIntegerField
 
 from .bulk import ACTIONS, IN_TRASH
-from .changes import InvalidCursor, read_cursor
+from .changes import CURSOR_INVALID, InvalidCursor, read_cursor
 from .filters import TaskFilter, filter_tasks
 from .models import Task
 from .recurrence import MAX_LENGTH as MAX_RULE_LENGTH
@@ -268,9 +268,6 @@ class TaskBulkResultSerializer(serializers.Serializer):
 
     succeeded = serializers.ListField(child=serializers.IntegerField())
     not_found = serializers.ListField(child=serializers.IntegerField())
-
-
-CURSOR_INVALID = "Not a cursor this server gave you: start again without one."
 
 
 class ChangesParamsSerializer(serializers.Serializer):

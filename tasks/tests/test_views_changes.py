@@ -4,6 +4,7 @@ import pytest
 from django.core import signing
 
 from tasks.factories import TaskFactory
+from tasks.models import ChangeCounter
 
 from .helpers import task_json
 
@@ -164,3 +165,19 @@ def test_a_new_user_gets_an_empty_feed(client_for, new_user_id):
 
     assert body["data"] == []
     assert body["meta"]["has_more"] is False
+
+
+def test_a_cursor_ahead_of_the_users_changes_is_422_not_a_silent_gap(auth_client, user):
+    """A database restored to an earlier state (or the user made again) counts from a lower
+    number: a cursor from before would skip every change until the count caught up."""
+    TaskFactory.create_batch(3, user=user)
+    _, cursor = _follow(auth_client)
+    ChangeCounter.objects.filter(user=user).update(last=1)  # the restored state
+
+    response = auth_client.get("/api/tasks/changes", {"cursor": cursor})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["details"] == {
+        "cursor": ["Not a cursor this server gave you: start again without one."]
+    }
+    assert len(_follow(auth_client)[0]) >= 1  # without a cursor: from the beginning, as asked
