@@ -72,14 +72,13 @@ def use_compiled_timestamptz_loader(sender, connection, **kwargs) -> None:
         return
 
     class UTCTimestamptzLoader(adapt.Loader):
+        """The C loader itself (psycopg then calls its C `load` directly: no Python call per
+        value); this class only carries the `timezone` Django compares."""
+
         timezone = connection.timezone  # Django compares this to decide on per-cursor loaders
 
-        def __init__(self, oid, context=None):
-            super().__init__(oid, context)
-            self._compiled = CompiledLoader(oid, context)
-
-        def load(self, data):
-            return self._compiled.load(data)
+        def __new__(cls, oid, context=None):
+            return CompiledLoader(oid, context)
 
     if connection.timezone_name == "UTC":
         connection.connection.adapters.register_loader("timestamptz", UTCTimestamptzLoader)

@@ -17,6 +17,9 @@ def test_the_compiled_loader_is_registered(postgres_only):
     loader = connection.connection.adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
 
     assert loader.__name__ == "UTCTimestamptzLoader"
+    assert loader.timezone == connection.timezone  # what Django compares per cursor
+    # What psycopg makes of it is the C loader itself: no Python call per value.
+    assert type(loader(types["timestamptz"].oid)).__module__ == "psycopg_binary._psycopg"
 
 
 @pytest.mark.django_db
