@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts import user_cache
 from accounts.factories import UserFactory
+from tasks.selectors import TASK_LIST_PAGES
 from testing.auth import access_claims, bearer, sign
 
 
@@ -19,9 +20,11 @@ def _clear_cache():
     """Throttle counters live in the cache (local memory in tests): every test starts at zero."""
     cache.clear()
     user_cache.clear()  # and the users tokens named (accounts.user_cache): per test too
+    TASK_LIST_PAGES.clear()  # and the list's compiled SQL (a test may patch a view's filters)
     yield
     cache.clear()
     user_cache.clear()
+    TASK_LIST_PAGES.clear()
 
 
 @pytest.fixture

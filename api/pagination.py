@@ -1,11 +1,13 @@
 """Limit/offset pagination with strict bounds; the page's numbers go to the envelope's `meta`."""
 
 import re
+from collections.abc import Callable, Hashable
 
-from django.db.models import Count, Field, Window
+from django.db.models import Count, Field, QuerySet, Window
 from rest_framework import pagination, serializers
 from rest_framework.response import Response
 
+from .compiled import CompiledPages
 from .envelope import envelope_schema
 
 
@@ -45,7 +47,8 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     default_limit = 100
     max_limit = 500
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def read_params(self, request) -> None:
+        """`limit` and `offset` from the query string (a 422 when invalid)."""
         # A plain dict, not the QueryDict: DRF reads an empty `?limit=` from a form as "absent".
         # A repeated parameter stays a list, which the field refuses.
         self.request = request
@@ -57,6 +60,9 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
             self.offset = params.validated_data["offset"]
         else:  # neither given (most lists): the defaults, without a serializer's validation run
             self.limit, self.offset = self.default_limit, 0
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.read_params(request)
         # The total rides along on every row (COUNT(*) OVER ()): one query instead of two. Both
         # databases return it as an int: a plain Field spares Django's per-row int() converter.
         window = queryset.annotate(_total=Window(Count("pk"), output_field=Field()))
@@ -67,6 +73,22 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
                 row.pop("_total") if isinstance(row, dict) else None
         else:  # past the end (or empty): only now is a separate count needed
             self.count = queryset.count() if self.offset else 0
+        return rows
+
+    def paginate_compiled(
+        self, request, pages: CompiledPages, key: Hashable | None, build: Callable[[], QuerySet]
+    ) -> list[dict]:
+        """A page of `build()`'s rows, as paginate_queryset gives it, through `pages` (its SQL
+        compiled once per shape `key`; see api.compiled): `build` is called only for a shape
+        not seen before, or to count a list when asked past its end."""
+        self.read_params(request)
+        rows, total = pages.page(
+            key, build, owner=request.user.pk, limit=self.limit, offset=self.offset
+        )
+        if rows:
+            self.count = total
+        else:
+            self.count = build().count() if self.offset else 0
         return rows
 
     def get_meta(self) -> dict:

@@ -1,10 +1,11 @@
 """The AI assistant's MCP server (the official SDK's MCPServer) and its five task tools.
 
 The tools are thin adapters over the REST API's own parts: arguments go through the same
-serializer (TaskSerializer) and filters, writes through tasks.services, so a tool refuses what the
-API refuses with the same messages. The caller is `acting_user`, set by whoever authenticated the
-request (the /mcp view, the chat endpoint), never an argument the model chooses: `user_id` is
-accepted only when it is the caller's own id. Tool errors are `isError` results (ToolError).
+serializer (TaskInputSerializer) and filters, writes through tasks.services, so a tool refuses
+what the API refuses with the same messages. The caller is `acting_user`, set by whoever
+authenticated the request (the /mcp view, the chat endpoint), never an argument the model
+chooses: `user_id` is accepted only when it is the caller's own id. Tool errors are `isError`
+results (ToolError).
 """
 
 import json
@@ -26,7 +27,7 @@ from tasks.filters import clean_ordering, clean_search, filter_tasks
 from tasks.recurrence import MAX_LENGTH as MAX_RULE_LENGTH
 from tasks.schema import PRIORITY_SCHEMA, TAG_SCHEMA, TAGS_SCHEMA
 from tasks.selectors import task_list, task_row, task_rows, task_search
-from tasks.serializers import TaskRowSerializer, TaskSerializer
+from tasks.serializers import TaskInputSerializer, TaskRowSerializer
 from tasks.services import task_create, task_delete, task_set_completed, task_update
 
 logger = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def _provided(**arguments) -> dict:
 
 
 def _validated(data: dict, *, partial: bool) -> dict:
-    serializer = TaskSerializer(data=data, partial=partial)
+    serializer = TaskInputSerializer(data=data, partial=partial)
     if not serializer.is_valid():
         raise ToolError(_error_text(serializer.errors))
     return serializer.validated_data

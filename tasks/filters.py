@@ -261,6 +261,16 @@ def _as_422(name: str, error: ValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError({name: error.messages})
 
 
+def list_shape(params) -> tuple | None:
+    """The list's filter, search and ordering parameters as given (a QueryDict), in a fixed
+    order: everything its SQL depends on but the owner and the page, so a key for
+    api.compiled.CompiledPages. None when the SQL depends on more (`overdue` holds the time of
+    the request). Parameters the list does not know are left out, as they are ignored."""
+    if "overdue" in params:
+        return None
+    return tuple((name, tuple(params.getlist(name))) for name in LIST_PARAMETERS if name in params)
+
+
 class TaskFilterBackend(DjangoFilterBackend):
     """django-filter's backend with TaskFilter; skipped when no filter parameter is present."""
 
@@ -318,3 +328,10 @@ class TaskOrderingFilter(OrderingFilter):
         parameter["schema"] = {"type": "string", "pattern": f"^{term}(?:,{term})*$",
                                "default": "-created_at", "maxLength": 200}  # fmt: skip
         return [parameter]
+
+
+LIST_PARAMETERS = (
+    *TaskFilter.base_filters,
+    TaskSearchFilter.search_param,
+    TaskOrderingFilter.ordering_param,
+)

@@ -71,10 +71,14 @@ class RecurrenceField(StrictCharField):
         return value
 
 
-class TaskSerializer(serializers.ModelSerializer):
-    """A task; `id`, `user_id` and the timestamps are read-only (ignored when sent)."""
+class TaskInputSerializer(serializers.Serializer):
+    """What a task write accepts (create, PUT, PATCH, the MCP tools): the writable fields.
 
-    user_id = serializers.CharField(read_only=True, max_length=255)  # the owner's id (`sub`)
+    A plain Serializer: DRF builds a serializer's fields for every instance, and a
+    ModelSerializer's also from the model (with its read-only fields and validators), which
+    was a fifth of a create's time. TaskSerializer adds the read-only fields for the schema.
+    """
+
     title = StrictCharField(
         max_length=200,
         error_messages={
@@ -97,11 +101,6 @@ class TaskSerializer(serializers.ModelSerializer):
         },
     )
     completed = StrictBooleanField(required=False)
-    completed_at = serializers.DateTimeField(
-        read_only=True,
-        allow_null=True,
-        help_text="When it last became completed; null while it is not.",
-    )
     priority = PriorityField(required=False, help_text="low < medium < high; default medium.")
     tags = TagsField(
         required=False,
@@ -128,12 +127,30 @@ class TaskSerializer(serializers.ModelSerializer):
         "BYWEEKNO, WKST as the FREQ allows); needs a `due_at`. Completing the task creates "
         "its next occurrence.",
     )
+
+    def validate(self, attrs):
+        # PUT is a partial update that still requires a title (absent fields stay unchanged).
+        if self.context.get("require_title") and "title" not in attrs:
+            raise serializers.ValidationError({"title": ["Title is required."]})
+        if attrs.get("recurrence") and "due_at" in attrs and attrs["due_at"] is None:
+            raise serializers.ValidationError({"recurrence": [RuleMessages.NEEDS_DUE]})
+        return attrs
+
+
+class TaskSerializer(serializers.ModelSerializer, TaskInputSerializer):
+    """A task; `id`, `user_id` and the timestamps are read-only (ignored when sent)."""
+
+    user_id = serializers.CharField(read_only=True, max_length=255)  # the owner's id (`sub`)
+    completed_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When it last became completed; null while it is not.",
+    )
     next_occurrence_id = serializers.IntegerField(
         read_only=True,
         allow_null=True,
         help_text="The task that completing this recurring task created (at most one, ever).",
     )
-
     version = serializers.IntegerField(
         read_only=True,
         min_value=1,
@@ -147,14 +164,6 @@ class TaskSerializer(serializers.ModelSerializer):
         model = Task
         fields = list(TASK_ROW_FIELDS)  # what the row path renders (test_row_serializer pins it)
         read_only_fields = ["id", "created_at", "updated_at"]
-
-    def validate(self, attrs):
-        # PUT is a partial update that still requires a title (absent fields stay unchanged).
-        if self.context.get("require_title") and "title" not in attrs:
-            raise serializers.ValidationError({"title": ["Title is required."]})
-        if attrs.get("recurrence") and "due_at" in attrs and attrs["due_at"] is None:
-            raise serializers.ValidationError({"recurrence": [RuleMessages.NEEDS_DUE]})
-        return attrs
 
 
 class TagCountSerializer(serializers.Serializer):

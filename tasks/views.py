@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import USER_ID, IsPathUser
 from api.conditional import ANY, none_match, parse_etags, strong_etag, weak_etag
+from api.envelope import json_bytes
 from api.idempotency import idempotent
 from api.pagination import CursorFeedPagination
 
@@ -25,13 +26,27 @@ from .bulk import task_bulk
 from .changes import make_cursor, task_changes
 from .docs import EMPTY_TRASH, task_docs
 from .exceptions import InvalidTaskId, TaskNotFound
-from .filters import TaskFilter, TaskFilterBackend, TaskOrderingFilter, TaskSearchFilter
-from .selectors import task_list, task_row, task_rows, task_tag_counts, task_trash
+from .filters import (
+    TaskFilter,
+    TaskFilterBackend,
+    TaskOrderingFilter,
+    TaskSearchFilter,
+    list_shape,
+)
+from .selectors import (
+    TASK_LIST_PAGES,
+    task_list,
+    task_row,
+    task_rows,
+    task_tag_counts,
+    task_trash,
+)
 from .serializers import (
     ChangesParamsSerializer,
     TagCountSerializer,
     TaskBulkSerializer,
     TaskCompleteSerializer,
+    TaskInputSerializer,
     TaskRowSerializer,
     TaskSerializer,
 )
@@ -81,7 +96,12 @@ class TaskViewSet(viewsets.GenericViewSet):
         return int(raw)
 
     def list(self, request, *args, **kwargs):
-        rows = self.paginate_queryset(task_rows(self.filter_queryset(self.get_queryset())))
+        rows = self.paginator.paginate_compiled(
+            request,
+            TASK_LIST_PAGES,
+            list_shape(request.query_params),
+            lambda: task_rows(self.filter_queryset(self.get_queryset())),
+        )
         return self.page_response(TaskRowSerializer(rows, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
@@ -92,7 +112,7 @@ class TaskViewSet(viewsets.GenericViewSet):
 
     @idempotent
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        serializer = TaskInputSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         task = task_create(user=request.user, **serializer.validated_data)
         headers = {"Location": self._detail_url(task.pk), **_etag(task)}
@@ -177,7 +197,7 @@ class TaskViewSet(viewsets.GenericViewSet):
     def _update(self, request, *, require_title: bool):
         task_id = self.task_id()
         context = {**self.get_serializer_context(), "require_title": require_title}
-        serializer = TaskSerializer(data=request.data, partial=True, context=context)
+        serializer = TaskInputSerializer(data=request.data, partial=True, context=context)
         serializer.is_valid(raise_exception=True)
         versions = self.if_match(task_id)
         task = task_update(
@@ -205,9 +225,12 @@ class TaskViewSet(viewsets.GenericViewSet):
     def page_response(self, data) -> Response:
         """A page of tasks with a weak ETag of what it shows (rows, count, links, parameters):
         computed from the rendered rows, no query of its own; 304 when If-None-Match has it."""
-        response = self.get_paginated_response(data)
+        # The rows are written to JSON once: hashed here, and embedded as they are by the
+        # renderer (orjson.Fragment), which then writes only the envelope around them.
+        rows = orjson.Fragment(json_bytes(data))
+        response = self.get_paginated_response(rows)
         digest = hashlib.sha256(
-            orjson.dumps([data, response.envelope_meta, self.request.get_full_path()])
+            json_bytes([rows, response.envelope_meta, self.request.get_full_path()])
         ).hexdigest()[:32]
         tag = f"list-{digest}"
         if none_match(self.request.headers.get("If-None-Match"), tag):

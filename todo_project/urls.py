@@ -11,6 +11,7 @@ from api.views import ApiNotFoundView, HealthView, IndexView, ReadinessView
 from chat.views import McpView
 
 urlpatterns = [
+    path("api/", include("tasks.urls")),  # first: the busiest routes are matched first
     path("", IndexView.as_view(), name="index"),
     path("admin", RedirectView.as_view(url="/admin/", permanent=True, query_string=True)),
     path("admin/", admin.site.urls),
@@ -20,7 +21,6 @@ urlpatterns = [
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/auth/", include("accounts.urls")),
     path("api/", include("chat.urls")),
-    path("api/", include("tasks.urls")),
     re_path(r"^mcp/?$", McpView.as_view(), name="mcp"),
     re_path(r"^api(?:/|$)", ApiNotFoundView.as_view(), name="api-not-found"),
 ]
