@@ -35,8 +35,11 @@ class Task(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
+    # No index of its own: every index below leads with user_id (a user's rows, and the
+    # cascade when a user is deleted, use them), and an index of user_id alone was one more
+    # B-tree for every INSERT to maintain (bench/INDEXES.md).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks", db_index=False
     )
     title = models.CharField(max_length=200)
     # null is part of the contract ("description": null), distinct from "".

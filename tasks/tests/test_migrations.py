@@ -1,5 +1,6 @@
 """The planning migration keeps every existing task and fills in what is new."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -69,3 +70,32 @@ def test_the_sync_migration_numbers_existing_tasks_per_user_oldest_first(executo
 
     assert rows == {a1.pk: (1, 1, None), a2.pk: (2, 1, None), b1.pk: (1, 1, None)}
     assert counters == {alice.pk: 2, bob.pk: 1}
+
+
+def _index_columns() -> dict[str, str]:
+    """tasks_task's indexes: name -> the column list as its definition gives it."""
+    if connection.vendor == "postgresql":
+        sql = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'tasks_task'"
+    else:
+        sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks_task'"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    return {  # SQLite's automatic indexes (for UNIQUE) have no SQL
+        name: re.sub(r'["\s]', "", definition.rsplit("(", 1)[1].rstrip(")"))
+        for name, definition in rows
+        if definition
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_user_id_has_no_index_of_its_own_but_leads_four_others(executor):
+    columns = _index_columns()
+
+    assert "user_id" not in columns.values()
+    assert {
+        c.split(",")[1].removesuffix("DESC") for c in columns.values() if c.startswith("user_id,")
+    } == {"created_at", "due_at", "change_seq", "deleted_at"}
+
+    executor.migrate([("tasks", "0006_sync_backfill")])  # and back: the index returns
+    assert "user_id" in _index_columns().values()
